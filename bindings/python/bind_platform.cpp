@@ -1,0 +1,84 @@
+// shiksha.Platform (the facade that owns every engine) and the demo data.
+#include "bindings.hpp"
+
+#include "shiksha/demo.hpp"
+#include "shiksha/platform.hpp"
+
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <string>
+
+namespace shiksha::python {
+
+namespace {
+
+std::unique_ptr<Platform> open_platform(Config config) {
+    return unwrap(without_gil([&] { return Platform::open(std::move(config)); }));
+}
+
+void bind_facade(py::module_& m) {
+    py::class_<Platform>(
+        m, "Platform",
+        "Opens (creating and migrating) a data directory and owns every engine. Thread-safe.\n"
+        "Platform(config) and Platform.open(config) are the same; both raise on failure.")
+        .def(py::init(&open_platform), py::arg("config"))
+        .def_static("open", &open_platform, py::arg("config"))
+        // reference_internal: an engine object keeps its Platform alive.
+        .def_property_readonly("clusters", &Platform::clusters, py::return_value_policy::reference_internal)
+        .def_property_readonly("auth", &Platform::auth, py::return_value_policy::reference_internal)
+        .def_property_readonly(
+            "config", [](const Platform& p) { return p.config(); },
+            "A copy: changing it does not change the open Platform.")
+        .def_property_readonly(
+            "schema_version", [](const Platform&) { return schema_version(); },
+            "The schema version the database was migrated to.")
+        .def(
+            "metrics_text", [](Platform& p) { return p.metrics().render_prometheus(); },
+            "Metrics in the Prometheus text format.");
+}
+
+void bind_demo(py::module_& m) {
+    py::class_<DemoAccount>(m, "DemoAccount",
+                            "One of the API contract's demo accounts; the password is public.")
+        .def_readonly("username", &DemoAccount::username)
+        .def_readonly("email", &DemoAccount::email)
+        .def_readonly("password", &DemoAccount::password)
+        .def_readonly("name", &DemoAccount::name)
+        .def_readonly("role", &DemoAccount::role, "as on the wire: admin, principal, teacher")
+        .def_readonly("school", &DemoAccount::school, "\"\" for none")
+        .def("__repr__", [](const DemoAccount& a) {
+            return "DemoAccount(username='" + a.username + "', role='" + a.role + "')";
+        });
+
+    py::class_<DemoReport>(m, "DemoReport")
+        .def_readonly("actions", &DemoReport::actions, "one line per thing created or found")
+        .def_readonly("users_created", &DemoReport::users_created)
+        .def_readonly("clusters_created", &DemoReport::clusters_created)
+        .def("__repr__", [](const DemoReport& r) {
+            return "DemoReport(users_created=" + std::to_string(r.users_created) +
+                   ", clusters_created=" + std::to_string(r.clusters_created) + ")";
+        });
+
+    m.def("demo_accounts", &demo_accounts, py::return_value_policy::copy,
+          "The contract's demo accounts, admin first.");
+    m.def(
+        "seed_demo",
+        [](Platform& platform) { return unwrap(without_gil([&] { return seed_demo(platform); })); },
+        py::arg("platform"), "Creates the demo schools, accounts and clusters; what exists is left alone.");
+    m.def(
+        "demo_accounts_with_default_password",
+        [](Platform& platform) {
+            return unwrap(without_gil([&] { return demo_accounts_with_default_password(platform); }));
+        },
+        py::arg("platform"), "Usernames of demo accounts whose published password still logs in.");
+}
+
+} // namespace
+
+void bind_platform(py::module_& m) {
+    bind_facade(m);
+    bind_demo(m);
+}
+
+} // namespace shiksha::python

@@ -1,0 +1,56 @@
+#pragma once
+// Shared helpers of the `shiksha` Python module. Each bind_<area>.cpp registers one engine;
+// everything here is the glue they have in common (errors, GIL, JSON, timestamps).
+
+#include "shiksha/auth.hpp"
+#include "shiksha/error.hpp"
+#include "shiksha/json.hpp"
+#include "shiksha/types.hpp"
+
+#include <pybind11/pybind11.h>
+
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+namespace shiksha::python {
+
+namespace py = pybind11;
+
+void bind_core(py::module_& m);
+void bind_auth(py::module_& m);
+void bind_clusters(py::module_& m);
+void bind_platform(py::module_& m);
+
+/// Raises the `shiksha.<Code>Error` for `error` (with `.code` and `.field` set). Needs the GIL.
+[[noreturn]] void raise_error(const Error& error);
+
+/// The one place a library `Result` becomes a Python value or exception. Needs the GIL.
+template <class T>
+T unwrap(Result<T>&& result) {
+    if (!result) raise_error(result.error());
+    if constexpr (!std::is_void_v<T>) return std::move(*result);
+}
+
+/// Runs `call` with the GIL released. Convert Python arguments to C++ before, and the result
+/// back after: nothing inside may touch a Python object.
+template <class F>
+auto without_gil(F&& call) {
+    py::gil_scoped_release release;
+    return std::forward<F>(call)();
+}
+
+/// Changes made from Python are audited as coming from "python" (the CLI says "cli").
+[[nodiscard]] inline Actor python_actor() {
+    return Actor{std::nullopt, "", "python"};
+}
+
+/// dict/list/tuple/str/int/float/bool/None → Json; anything else is a TypeError.
+[[nodiscard]] Json json_from_py(py::handle value);
+[[nodiscard]] py::object py_from_json(const Json& value);
+
+/// Naive `datetime.datetime` in UTC, microsecond precision (what the wire shows, unzoned).
+[[nodiscard]] py::object py_datetime(Timestamp t);
+[[nodiscard]] py::object py_datetime(const std::optional<Timestamp>& t);
+
+} // namespace shiksha::python

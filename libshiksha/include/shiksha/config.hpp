@@ -1,0 +1,94 @@
+#pragma once
+/// Configuration is a plain struct with defaults. Engines never read the environment; hosts
+/// call `config_from_env()` explicitly (the shell and the Python module do).
+///
+///     shiksha::Config cfg;                       // defaults: ./shiksha-data, 127.0.0.1:8000
+///     cfg.data_dir = "/var/lib/shiksha";
+///     if (auto ok = cfg.validate(); !ok) { ... ok.error().field ... }
+///
+///     auto env = shiksha::config_from_env();     // defaults overlaid with SHIKSHA_* variables
+///
+/// Every variable `config_from_env()` reads is listed at `config_env_variables()` and in the
+/// README. Secrets (the JWT secret, provider keys) are never logged.
+
+#include "shiksha/error.hpp"
+#include "shiksha/log.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace shiksha {
+
+struct ServerConfig {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8000;               ///< 0 picks a free port (tests)
+    unsigned threads = 0;                    ///< I/O threads; 0 = one per core
+    std::size_t max_body_bytes = 64u << 20;  ///< larger bodies get 413
+    std::chrono::seconds header_timeout{10}; ///< to receive a complete request head
+    std::chrono::seconds body_timeout{120};  ///< to receive the body (uploads)
+    std::chrono::seconds idle_timeout{30};   ///< keep-alive wait for the next request
+    std::chrono::seconds shutdown_grace{30}; ///< in-flight requests get this long on SIGTERM
+    /// Exact origins allowed by CORS (echoed back, never "*"). Default: where the original
+    /// frontend is served from.
+    std::vector<std::string> cors_origins = {"http://localhost:3000", "http://localhost:3001",
+                                             "http://localhost:5173", "http://127.0.0.1:3000",
+                                             "http://127.0.0.1:3001", "http://127.0.0.1:5173"};
+    unsigned requests_per_minute = 600; ///< per client address; 0 disables
+};
+
+/// Argon2id cost. `interactive` is libsodium's recommendation for logins; `minimum` exists
+/// for tests and throwaway data dirs only.
+enum class PasswordHashCost { minimum, interactive, moderate };
+
+struct AuthConfig {
+    /// HS256 signing key, at least 32 bytes. Required by `shiksha serve` unless --dev.
+    std::string jwt_secret;
+    std::chrono::seconds access_token_ttl{3600};
+    std::chrono::seconds refresh_token_ttl{std::chrono::hours(24 * 30)};
+    unsigned login_attempts_per_minute = 10; ///< per client address and account; 0 disables
+    PasswordHashCost password_hash_cost = PasswordHashCost::interactive;
+};
+
+struct Config {
+    std::filesystem::path data_dir = "shiksha-data"; ///< database, uploads, exports
+    unsigned workers = 0;                            ///< worker pool size; 0 = one per core (≥ 2)
+    ServerConfig server;
+    AuthConfig auth;
+    LogSink log_sink;                    ///< where the library logs; empty = nowhere
+    LogLevel log_level = LogLevel::info; ///< records below this are not even built
+
+    /// Checks ranges and formats; the error's `field` is the SHIKSHA_* variable's suffix in
+    /// lower case ("server.port", "auth.jwt_secret").
+    [[nodiscard]] Result<void> validate() const;
+};
+
+struct EnvVariable {
+    std::string_view name;
+    std::string_view description;
+};
+
+/// The variables config_from_env() understands, for help texts and the README.
+[[nodiscard]] const std::vector<EnvVariable>& config_env_variables();
+
+/// Defaults overlaid with SHIKSHA_* environment variables, then validated. A malformed value
+/// is `invalid_argument` naming the variable.
+[[nodiscard]] Result<Config> config_from_env();
+
+/// Same, reading through `getenv` (tests pass a map lookup).
+[[nodiscard]] Result<Config> config_from_env(const std::function<const char*(const char*)>& getenv);
+
+[[nodiscard]] std::string_view to_string(PasswordHashCost cost) noexcept;
+/// "minimum", "interactive" or "moderate"; `invalid_argument` otherwise.
+[[nodiscard]] Result<PasswordHashCost> parse_password_hash_cost(std::string_view text);
+
+/// A development JWT secret kept in `<data_dir>/dev-jwt-secret` (created with mode 0600 on
+/// first use). For `serve --dev` and notebooks; never for a deployment.
+[[nodiscard]] Result<std::string> load_or_create_dev_jwt_secret(const std::filesystem::path& data_dir);
+
+} // namespace shiksha

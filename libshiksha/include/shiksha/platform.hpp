@@ -1,0 +1,55 @@
+#pragma once
+/// The facade: open a data directory and get every engine.
+///
+///     shiksha::Config cfg;
+///     cfg.data_dir = "/tmp/shiksha-demo";
+///     auto platform = shiksha::Platform::open(cfg);
+///     if (!platform) { std::cerr << platform.error().message << '\n'; return 1; }
+///     auto clusters = (*platform)->clusters().list();
+///
+/// open() creates the data directory, opens (or creates) `<data_dir>/shiksha.db`, applies
+/// pending schema migrations and refuses a database written by a newer version
+/// (`unavailable`, nothing is altered). The Platform owns the store, the worker pool and
+/// every engine; it is thread-safe and must outlive every reference it hands out.
+
+#include "shiksha/auth.hpp"
+#include "shiksha/clusters.hpp"
+#include "shiksha/config.hpp"
+#include "shiksha/error.hpp"
+#include "shiksha/log.hpp"
+#include "shiksha/metrics.hpp"
+#include "shiksha/worker_pool.hpp"
+
+#include <filesystem>
+#include <memory>
+
+namespace shiksha {
+
+/// Version of the newest schema this build knows (PRAGMA user_version after migration).
+[[nodiscard]] int schema_version() noexcept;
+
+class Platform {
+public:
+    [[nodiscard]] static Result<std::unique_ptr<Platform>> open(Config config);
+    ~Platform();
+    Platform(const Platform&) = delete;
+    Platform& operator=(const Platform&) = delete;
+
+    [[nodiscard]] const Config& config() const noexcept;
+    [[nodiscard]] const Logger& logger() const noexcept;
+    [[nodiscard]] MetricsRegistry& metrics() noexcept;
+    [[nodiscard]] WorkerPool& workers() noexcept;
+
+    /// Cheap liveness probe: the database answers a query. `unavailable` otherwise.
+    [[nodiscard]] Result<void> check_health();
+
+    [[nodiscard]] AuthEngine& auth() noexcept;
+    [[nodiscard]] ClusterEngine& clusters() noexcept;
+
+private:
+    struct Impl;
+    explicit Platform(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace shiksha

@@ -1,0 +1,287 @@
+#include "shiksha/config.hpp"
+
+#include "core/random.hpp"
+#include "core/text.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace shiksha {
+
+namespace {
+
+constexpr std::size_t min_jwt_secret_bytes = 32;
+
+Result<std::int64_t> parse_int(std::string_view var, std::string_view text, std::int64_t lo,
+                               std::int64_t hi) {
+    std::int64_t value = 0;
+    const auto* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (ec != std::errc{} || ptr != end) {
+        return fail_field(std::string(var), fmt::format("{}: '{}' is not an integer", var, text));
+    }
+    if (value < lo || value > hi) {
+        return fail_field(std::string(var), fmt::format("{}: {} is outside {}..{}", var, value, lo, hi));
+    }
+    return value;
+}
+
+/// "90", "90s", "15m", "1h", "30d" → seconds.
+Result<std::chrono::seconds> parse_duration(std::string_view var, std::string_view text) {
+    std::int64_t unit = 1;
+    if (!text.empty()) {
+        switch (text.back()) {
+        case 's':
+            unit = 1;
+            text.remove_suffix(1);
+            break;
+        case 'm':
+            unit = 60;
+            text.remove_suffix(1);
+            break;
+        case 'h':
+            unit = 3600;
+            text.remove_suffix(1);
+            break;
+        case 'd':
+            unit = 86400;
+            text.remove_suffix(1);
+            break;
+        default: break;
+        }
+    }
+    auto n = parse_int(var, text, 1, 10LL * 365 * 86400);
+    if (!n) {
+        return fail_field(std::string(var),
+                          fmt::format("{}: expected a duration like 90, 90s, 15m, 1h or 30d", var));
+    }
+    return std::chrono::seconds(*n * unit);
+}
+
+bool valid_origin(std::string_view origin) {
+    std::string_view rest;
+    if (origin.starts_with("http://"))
+        rest = origin.substr(7);
+    else if (origin.starts_with("https://"))
+        rest = origin.substr(8);
+    else
+        return false;
+    if (rest.empty() || rest.find_first_of("/?#* ") != std::string_view::npos) return false;
+    return true;
+}
+
+} // namespace
+
+std::string_view to_string(PasswordHashCost cost) noexcept {
+    switch (cost) {
+    case PasswordHashCost::minimum: return "minimum";
+    case PasswordHashCost::interactive: return "interactive";
+    case PasswordHashCost::moderate: return "moderate";
+    }
+    return "interactive";
+}
+
+Result<PasswordHashCost> parse_password_hash_cost(std::string_view text) {
+    for (auto cost : {PasswordHashCost::minimum, PasswordHashCost::interactive, PasswordHashCost::moderate}) {
+        if (text == to_string(cost)) return cost;
+    }
+    return fail_field("auth.password_hash_cost", "auth.password_hash_cost must be interactive, moderate or minimum");
+}
+
+Result<void> Config::validate() const {
+    if (data_dir.empty()) return fail_field("data_dir", "data_dir must not be empty");
+    if (server.host.empty()) return fail_field("server.host", "server.host must not be empty");
+    if (server.max_body_bytes < 1024) {
+        return fail_field("server.max_body_bytes", "server.max_body_bytes must be at least 1024");
+    }
+    for (auto [name, value] : {std::pair{"server.header_timeout", server.header_timeout},
+                               std::pair{"server.body_timeout", server.body_timeout},
+                               std::pair{"server.idle_timeout", server.idle_timeout}}) {
+        if (value.count() < 1) return fail_field(name, fmt::format("{} must be at least one second", name));
+    }
+    for (const auto& origin : server.cors_origins) {
+        if (!valid_origin(origin)) {
+            return fail_field(
+                "server.cors_origins",
+                fmt::format("CORS origin '{}' must look like http://host:port (no path, no '*')", origin));
+        }
+    }
+    if (!auth.jwt_secret.empty() && auth.jwt_secret.size() < min_jwt_secret_bytes) {
+        return fail_field("auth.jwt_secret",
+                          fmt::format("the JWT secret must be at least {} bytes (it has {})",
+                                      min_jwt_secret_bytes, auth.jwt_secret.size()));
+    }
+    if (auth.access_token_ttl < std::chrono::seconds(60) ||
+        auth.access_token_ttl > std::chrono::hours(24 * 7)) {
+        return fail_field("auth.access_token_ttl", "auth.access_token_ttl must be between 60 s and 7 days");
+    }
+    if (auth.refresh_token_ttl < auth.access_token_ttl) {
+        return fail_field("auth.refresh_token_ttl",
+                          "auth.refresh_token_ttl must not be shorter than the access token's");
+    }
+    return {};
+}
+
+const std::vector<EnvVariable>& config_env_variables() {
+    static const std::vector<EnvVariable> vars = {
+        {"SHIKSHA_DATA_DIR", "data directory (database, uploads, exports); default ./shiksha-data"},
+        {"SHIKSHA_WORKERS", "worker threads for long work; default one per core (at least 2)"},
+        {"SHIKSHA_LOG_LEVEL", "debug, info, warn or error; default info"},
+        {"SHIKSHA_HOST", "address the server binds; default 127.0.0.1"},
+        {"SHIKSHA_PORT", "port the server listens on; default 8000 (0 = any free port)"},
+        {"SHIKSHA_THREADS", "server I/O threads; default one per core"},
+        {"SHIKSHA_MAX_BODY_MB", "largest request body in MiB, larger gets 413; default 64"},
+        {"SHIKSHA_HEADER_TIMEOUT", "time allowed to send request headers; default 10s"},
+        {"SHIKSHA_BODY_TIMEOUT", "time allowed to send a request body; default 120s"},
+        {"SHIKSHA_IDLE_TIMEOUT", "keep-alive wait for the next request; default 30s"},
+        {"SHIKSHA_SHUTDOWN_GRACE", "how long in-flight requests may finish on SIGTERM; default 30s"},
+        {"SHIKSHA_CORS_ORIGINS", "comma-separated exact origins allowed by CORS; default the loopback "
+                                 "origins on ports 3000, 3001 and 5173"},
+        {"SHIKSHA_RATE_LIMIT_PER_MINUTE", "requests per minute per client address; 0 disables; default 600"},
+        {"SHIKSHA_JWT_SECRET", "HS256 signing secret, at least 32 bytes; required by `serve` without --dev"},
+        {"SHIKSHA_ACCESS_TOKEN_TTL", "access token lifetime; default 1h"},
+        {"SHIKSHA_REFRESH_TOKEN_TTL", "refresh token lifetime; default 30d"},
+        {"SHIKSHA_LOGIN_ATTEMPTS_PER_MINUTE",
+         "login attempts per minute per address and account; default 10"},
+        {"SHIKSHA_PASSWORD_HASH_COST",
+         "Argon2id cost: interactive (default), moderate, or minimum (tests only)"},
+    };
+    return vars;
+}
+
+Result<Config> config_from_env() {
+    return config_from_env([](const char* name) -> const char* { return std::getenv(name); });
+}
+
+Result<Config> config_from_env(const std::function<const char*(const char*)>& getenv) {
+    Config cfg;
+    auto get = [&](const char* name) -> std::optional<std::string_view> {
+        const char* v = getenv(name);
+        if (v == nullptr || *v == '\0') return std::nullopt;
+        return std::string_view(v);
+    };
+    if (auto v = get("SHIKSHA_DATA_DIR")) cfg.data_dir = std::string(*v);
+    if (auto v = get("SHIKSHA_WORKERS")) {
+        auto n = parse_int("SHIKSHA_WORKERS", *v, 0, 256);
+        if (!n) return std::unexpected(n.error());
+        cfg.workers = static_cast<unsigned>(*n);
+    }
+    if (auto v = get("SHIKSHA_LOG_LEVEL")) {
+        auto level = parse_log_level(*v);
+        if (!level)
+            return fail_field("SHIKSHA_LOG_LEVEL", "SHIKSHA_LOG_LEVEL must be debug, info, warn or error");
+        cfg.log_level = *level;
+    }
+    if (auto v = get("SHIKSHA_HOST")) cfg.server.host = std::string(*v);
+    if (auto v = get("SHIKSHA_PORT")) {
+        auto n = parse_int("SHIKSHA_PORT", *v, 0, 65535);
+        if (!n) return std::unexpected(n.error());
+        cfg.server.port = static_cast<std::uint16_t>(*n);
+    }
+    if (auto v = get("SHIKSHA_THREADS")) {
+        auto n = parse_int("SHIKSHA_THREADS", *v, 0, 256);
+        if (!n) return std::unexpected(n.error());
+        cfg.server.threads = static_cast<unsigned>(*n);
+    }
+    if (auto v = get("SHIKSHA_MAX_BODY_MB")) {
+        auto n = parse_int("SHIKSHA_MAX_BODY_MB", *v, 1, 4096);
+        if (!n) return std::unexpected(n.error());
+        cfg.server.max_body_bytes = static_cast<std::size_t>(*n) << 20;
+    }
+    for (auto [var, target] : {std::pair{"SHIKSHA_HEADER_TIMEOUT", &cfg.server.header_timeout},
+                               std::pair{"SHIKSHA_BODY_TIMEOUT", &cfg.server.body_timeout},
+                               std::pair{"SHIKSHA_IDLE_TIMEOUT", &cfg.server.idle_timeout},
+                               std::pair{"SHIKSHA_SHUTDOWN_GRACE", &cfg.server.shutdown_grace},
+                               std::pair{"SHIKSHA_ACCESS_TOKEN_TTL", &cfg.auth.access_token_ttl},
+                               std::pair{"SHIKSHA_REFRESH_TOKEN_TTL", &cfg.auth.refresh_token_ttl}}) {
+        if (auto v = get(var)) {
+            auto d = parse_duration(var, *v);
+            if (!d) return std::unexpected(d.error());
+            *target = *d;
+        }
+    }
+    if (auto v = get("SHIKSHA_CORS_ORIGINS")) {
+        cfg.server.cors_origins.clear();
+        for (auto part : detail::split(*v, ',')) {
+            auto origin = detail::trim(part);
+            if (!origin.empty()) cfg.server.cors_origins.emplace_back(origin);
+        }
+    }
+    if (auto v = get("SHIKSHA_RATE_LIMIT_PER_MINUTE")) {
+        auto n = parse_int("SHIKSHA_RATE_LIMIT_PER_MINUTE", *v, 0, 10'000'000);
+        if (!n) return std::unexpected(n.error());
+        cfg.server.requests_per_minute = static_cast<unsigned>(*n);
+    }
+    if (auto v = get("SHIKSHA_JWT_SECRET")) cfg.auth.jwt_secret = std::string(*v);
+    if (auto v = get("SHIKSHA_LOGIN_ATTEMPTS_PER_MINUTE")) {
+        auto n = parse_int("SHIKSHA_LOGIN_ATTEMPTS_PER_MINUTE", *v, 0, 1'000'000);
+        if (!n) return std::unexpected(n.error());
+        cfg.auth.login_attempts_per_minute = static_cast<unsigned>(*n);
+    }
+    if (auto v = get("SHIKSHA_PASSWORD_HASH_COST")) {
+        auto cost = parse_password_hash_cost(*v);
+        if (!cost) {
+            return fail_field("SHIKSHA_PASSWORD_HASH_COST",
+                              "SHIKSHA_PASSWORD_HASH_COST must be interactive, moderate or minimum");
+        }
+        cfg.auth.password_hash_cost = *cost;
+    }
+    if (auto ok = cfg.validate(); !ok) return std::unexpected(ok.error());
+    return cfg;
+}
+
+namespace {
+
+Result<std::string> load_or_create_dev_jwt_secret(const std::filesystem::path& data_dir, bool may_retry) {
+    std::error_code ec;
+    std::filesystem::create_directories(data_dir, ec);
+    if (ec) {
+        return fail(ErrorCode::unavailable,
+                    fmt::format("cannot create data directory {}: {}", data_dir.string(), ec.message()));
+    }
+    const auto path = data_dir / "dev-jwt-secret";
+    if (std::ifstream in{path}; in) {
+        std::stringstream buf;
+        buf << in.rdbuf();
+        std::string secret{detail::trim(buf.str())};
+        if (secret.size() < min_jwt_secret_bytes) {
+            return fail(ErrorCode::invalid_argument,
+                        fmt::format("{} holds a secret shorter than {} bytes; delete it to get a new one",
+                                    path.string(), min_jwt_secret_bytes));
+        }
+        return secret;
+    }
+    std::string secret = detail::random_hex(32);
+    // O_EXCL: when two processes race, one creates the file and the other re-reads it.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        // Retry once only: a name that exists but cannot be read (a dangling symlink, say) would
+        // otherwise recurse until the stack runs out.
+        if (errno == EEXIST && may_retry) return load_or_create_dev_jwt_secret(data_dir, false);
+        return fail(ErrorCode::unavailable,
+                    fmt::format("cannot create {}: {}", path.string(), std::strerror(errno)));
+    }
+    const std::string line = secret + "\n";
+    const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+    ::close(fd);
+    if (!ok) return fail(ErrorCode::unavailable, fmt::format("cannot write {}", path.string()));
+    return secret;
+}
+
+} // namespace
+
+Result<std::string> load_or_create_dev_jwt_secret(const std::filesystem::path& data_dir) {
+    return load_or_create_dev_jwt_secret(data_dir, true);
+}
+
+} // namespace shiksha

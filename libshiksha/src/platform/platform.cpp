@@ -1,0 +1,86 @@
+#include "shiksha/platform.hpp"
+
+#include "auth/auth_engine_impl.hpp"
+#include "clusters/cluster_engine_impl.hpp"
+#include "store/store.hpp"
+
+#include <fmt/format.h>
+
+namespace shiksha {
+
+int schema_version() noexcept {
+    return detail::migrations().back().version;
+}
+
+struct Platform::Impl {
+    Config config;
+    Logger logger;
+    MetricsRegistry metrics;
+    std::shared_ptr<detail::Store> store;
+    std::unique_ptr<AuthEngine> auth;
+    std::unique_ptr<ClusterEngine> clusters;
+    // Declared last so it is destroyed first: queued tasks may still use the engines.
+    std::unique_ptr<WorkerPool> workers;
+};
+
+Platform::Platform(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Platform::~Platform() {
+    if (impl_ && impl_->workers) impl_->workers->shutdown();
+}
+
+Result<std::unique_ptr<Platform>> Platform::open(Config config) {
+    if (auto ok = config.validate(); !ok) return std::unexpected(ok.error());
+    auto impl = std::make_unique<Impl>();
+    impl->logger = Logger(config.log_sink, config.log_level);
+
+    std::error_code ec;
+    std::filesystem::create_directories(config.data_dir, ec);
+    if (ec) {
+        return fail(ErrorCode::unavailable, fmt::format("cannot create data directory {}: {}",
+                                                        config.data_dir.string(), ec.message()));
+    }
+    auto store = detail::Store::open(config.data_dir / "shiksha.db", impl->logger);
+    if (!store) return std::unexpected(store.error());
+    impl->store = std::move(*store);
+
+    impl->auth = std::make_unique<AuthEngine>(
+        std::make_unique<AuthEngine::Impl>(impl->store, config.auth, impl->logger, impl->metrics));
+    impl->clusters = std::make_unique<ClusterEngine>(
+        std::make_unique<ClusterEngine::Impl>(ClusterEngine::Impl{impl->store, impl->logger}));
+    impl->workers = std::make_unique<WorkerPool>(config.workers, impl->logger);
+
+    impl->logger.info("platform open", {{"data_dir", config.data_dir.string()},
+                                        {"schema_version", impl->store->schema_version()},
+                                        {"workers", static_cast<std::int64_t>(impl->workers->size())}});
+    impl->config = std::move(config);
+    return std::unique_ptr<Platform>(new Platform(std::move(impl)));
+}
+
+const Config& Platform::config() const noexcept {
+    return impl_->config;
+}
+const Logger& Platform::logger() const noexcept {
+    return impl_->logger;
+}
+MetricsRegistry& Platform::metrics() noexcept {
+    return impl_->metrics;
+}
+WorkerPool& Platform::workers() noexcept {
+    return *impl_->workers;
+}
+Result<void> Platform::check_health() {
+    return impl_->store->read([](SQLite::Database& db) -> Result<void> {
+        (void)db.execAndGet("SELECT 1").getInt();
+        return {};
+    });
+}
+
+AuthEngine& Platform::auth() noexcept {
+    return *impl_->auth;
+}
+ClusterEngine& Platform::clusters() noexcept {
+    return *impl_->clusters;
+}
+
+} // namespace shiksha

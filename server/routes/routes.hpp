@@ -1,0 +1,22 @@
+#pragma once
+// Route groups. Each adds its routes to the router; handlers only map HTTP to library calls.
+
+#include "http/router.hpp"
+#include "shiksha/rate_limit.hpp"
+
+namespace shiksha::server {
+
+struct RouteDeps {
+    RateLimiter* login_limiter = nullptr; ///< nullptr when login throttling is off
+};
+
+void add_health_routes(Router& router);
+void add_auth_routes(Router& router, const RouteDeps& deps);
+void add_cluster_routes(Router& router);
+/// Must be added last: it describes the routes added before it.
+void add_openapi_route(Router& router);
+
+/// OpenAPI 3.1 description of every route in `router`.
+[[nodiscard]] Json openapi_document(const Router& router);
+
+} // namespace shiksha::server

@@ -1,0 +1,226 @@
+// `shiksha` as a process: start-up refusals, CLI exit codes, graceful shutdown on signals.
+#include "http_client.hpp"
+#include "temp_dir.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+using namespace shiksha;
+using namespace shiksha::test;
+
+namespace {
+
+/// A child process running the `shiksha` binary with stdout on a pipe and stderr in a file.
+class Child {
+public:
+    Child(const std::vector<std::string>& args, const std::vector<std::string>& env,
+          const std::string& stdin_text, const std::filesystem::path& stderr_file) {
+        int out[2], in[2];
+        REQUIRE(::pipe(out) == 0);
+        REQUIRE(::pipe(in) == 0);
+        pid_ = ::fork();
+        REQUIRE(pid_ >= 0);
+        if (pid_ == 0) {
+            ::dup2(in[0], STDIN_FILENO);
+            ::dup2(out[1], STDOUT_FILENO);
+            const int err = ::open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+            ::dup2(err, STDERR_FILENO);
+            ::close(out[0]);
+            ::close(in[1]);
+            std::vector<char*> argv{const_cast<char*>(SHIKSHA_CLI_PATH)};
+            for (const auto& a : args)
+                argv.push_back(const_cast<char*>(a.c_str()));
+            argv.push_back(nullptr);
+            std::vector<char*> envp;
+            for (const auto& e : env)
+                envp.push_back(const_cast<char*>(e.c_str()));
+            envp.push_back(nullptr);
+            ::execve(SHIKSHA_CLI_PATH, argv.data(), envp.data());
+            ::_exit(127);
+        }
+        ::close(out[1]);
+        ::close(in[0]);
+        if (!stdin_text.empty()) {
+            (void)!::write(in[1], stdin_text.data(), stdin_text.size());
+        }
+        ::close(in[1]);
+        out_ = ::fdopen(out[0], "r");
+    }
+
+    ~Child() {
+        if (pid_ > 0 && !reaped_) {
+            ::kill(pid_, SIGKILL);
+            (void)wait();
+        }
+        if (out_) std::fclose(out_);
+    }
+
+    /// One line of stdout (without the newline); empty at end of output.
+    std::string read_line() {
+        std::string line;
+        int c;
+        while ((c = std::fgetc(out_)) != EOF && c != '\n')
+            line.push_back(static_cast<char>(c));
+        return line;
+    }
+
+    std::string read_all() {
+        std::string all, line;
+        int c;
+        while ((c = std::fgetc(out_)) != EOF)
+            all.push_back(static_cast<char>(c));
+        return all;
+    }
+
+    void signal(int sig) { ::kill(pid_, sig); }
+
+    /// Exit code, or 128 + signal number.
+    int wait() {
+        int status = 0;
+        while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+        }
+        reaped_ = true;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+
+private:
+    pid_t pid_ = -1;
+    bool reaped_ = false;
+    FILE* out_ = nullptr;
+};
+
+struct Run {
+    int code;
+    std::string out;
+    std::string err;
+};
+
+std::vector<std::string> base_env(const TempDir& dir, bool with_secret = true) {
+    std::vector<std::string> env{"SHIKSHA_DATA_DIR=" + dir.path().string(),
+                                 "SHIKSHA_PASSWORD_HASH_COST=minimum", "PATH=/usr/bin:/bin"};
+    if (with_secret) env.push_back("SHIKSHA_JWT_SECRET=process-test-secret-0123456789abcdef");
+    return env;
+}
+
+Run run(const TempDir& dir, const std::vector<std::string>& args, const std::string& stdin_text = {},
+        bool with_secret = true) {
+    const auto err_file = dir.path() / "stderr.txt";
+    Child child(args, base_env(dir, with_secret), stdin_text, err_file);
+    Run r;
+    r.out = child.read_all();
+    r.code = child.wait();
+    std::ifstream in(err_file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    r.err = ss.str();
+    return r;
+}
+
+std::uint16_t port_from_banner(const std::string& line) {
+    const auto colon = line.rfind(':');
+    REQUIRE_MESSAGE(colon != std::string::npos, line);
+    return static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)));
+}
+
+} // namespace
+
+TEST_CASE("serve refuses to start without a JWT secret unless --dev") {
+    TempDir dir;
+    auto r = run(dir, {"serve", "--port", "0"}, {}, false);
+    CHECK(r.code == 1);
+    CHECK(r.err.find("SHIKSHA_JWT_SECRET is not set") != std::string::npos);
+}
+
+TEST_CASE("serve refuses while demo accounts keep their published passwords") {
+    TempDir dir;
+    REQUIRE(run(dir, {"demo"}).code == 0);
+    auto r = run(dir, {"serve", "--port", "0"});
+    CHECK(r.code == 1);
+    CHECK(r.err.find("demo accounts still have their published passwords") != std::string::npos);
+}
+
+TEST_CASE("the CLI's exit codes: 0 success, 1 failure, 2 bad usage") {
+    TempDir dir;
+    CHECK(run(dir, {"no-such-command"}).code == 2);
+    CHECK(run(dir, {"cluster", "get", "abc"}).code == 2);
+    auto missing = run(dir, {"--json", "cluster", "get", "99"});
+    CHECK(missing.code == 1);
+    CHECK(missing.err.find(R"("code":"not_found")") != std::string::npos);
+
+    auto created = run(dir, {"--json", "cluster", "create", "--name", "Gadchiroli Cluster", "--region-type",
+                             "Forest Area", "--language", "Marathi", "--infrastructure", "Low"});
+    REQUIRE(created.code == 0);
+    auto parsed = Json::parse(created.out);
+    REQUIRE(parsed.has_value());
+    CHECK(parsed->find("name")->as_string() == "Gadchiroli Cluster");
+    auto listed = run(dir, {"--json", "cluster", "list"});
+    CHECK(Json::parse(listed.out)->as_array().size() == 1);
+    CHECK(run(dir, {"cluster", "delete", "1"}).code == 0);
+    CHECK(run(dir, {"cluster", "get", "1"}).code == 1);
+}
+
+TEST_CASE("user create reads the password from stdin and the user can then log in") {
+    TempDir dir;
+    auto created = run(dir,
+                       {"--json", "user", "create", "--username", "asha", "--role", "coordinator", "--email",
+                        "asha@diet.gov.in"},
+                       "a long passphrase\n");
+    REQUIRE_MESSAGE(created.code == 0, created.err);
+    CHECK(Json::parse(created.out)->find("role")->as_string() == "coordinator");
+    CHECK(created.out.find("passphrase") == std::string::npos);
+    CHECK(created.err.find("passphrase") == std::string::npos); // never logged
+    CHECK(run(dir, {"user", "create", "--username", "x", "--role", "overlord"}, "password\n").code == 2);
+}
+
+TEST_CASE("SIGTERM: the request in flight completes, idle connections close, exit code 0") {
+    TempDir dir;
+    REQUIRE(run(dir, {"demo"}).code == 0);
+    Child server({"serve", "--dev", "--port", "0", "--threads", "2"}, base_env(dir), {},
+                 dir.path() / "serve.txt");
+    const auto port = port_from_banner(server.read_line());
+
+    RawConnection idle(port);
+    HttpClient warm(port); // make sure the idle connection has been accepted before the signal
+    REQUIRE(warm.get("/health").status == 200);
+
+    const std::string body = R"({"email":"admin@shiksha-setu.gov.in","password":"admin123"})";
+    RawConnection in_flight(port);
+    in_flight.send("POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                   "Expect: 100-continue\r\nContent-Length: " +
+                   std::to_string(body.size()) + "\r\n\r\n");
+    // 100 Continue proves the server has read the head: the request is now in flight.
+    REQUIRE(in_flight.read_until("\r\n\r\n").starts_with("HTTP/1.1 100 Continue"));
+
+    server.signal(SIGTERM);
+    while (can_connect(port)) {
+        // The listener closes first; spin until it has (no sleeps: each probe is a syscall).
+    }
+    in_flight.send(body);
+    const std::string response = in_flight.read_until_close();
+    CHECK(response.starts_with("HTTP/1.1 200 OK"));
+    CHECK(response.find("access_token") != std::string::npos);
+    CHECK(response.find("Connection: close") != std::string::npos);
+    CHECK(idle.read_until_close().empty()); // closed without a response
+    CHECK(server.read_line() == "Shiksha-Setu stopped");
+    CHECK(server.wait() == 0);
+}
+
+TEST_CASE("SIGINT stops an idle server with exit code 0") {
+    TempDir dir;
+    Child server({"serve", "--dev", "--port", "0"}, base_env(dir), {}, dir.path() / "serve.txt");
+    const auto port = port_from_banner(server.read_line());
+    HttpClient c(port);
+    REQUIRE(c.get("/health").status == 200);
+    server.signal(SIGINT);
+    CHECK(server.wait() == 0);
+}
