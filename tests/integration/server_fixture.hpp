@@ -4,9 +4,9 @@
 #include "http/api.hpp"
 #include "http/server.hpp"
 #include "http_client.hpp"
+#include "platform_fixture.hpp"
 #include "shiksha/demo.hpp"
 #include "shiksha/platform.hpp"
-#include "temp_dir.hpp"
 
 #include <doctest/doctest.h>
 
@@ -15,27 +15,22 @@
 
 namespace shiksha::test {
 
-struct TestServer {
-    TempDir dir;
-    std::unique_ptr<Platform> platform;
+struct TestServer : PlatformFixture {
     std::unique_ptr<server::Api> api;
     std::unique_ptr<server::HttpServer> http;
     std::uint16_t port = 0;
 
-    explicit TestServer(const std::function<void(Config&)>& tweak = {}) {
-        Config cfg = test_config(dir.path());
-        cfg.server.port = 0;
-        cfg.server.threads = 2;
-        if (tweak) tweak(cfg);
-        auto opened = Platform::open(cfg);
-        REQUIRE_MESSAGE(opened.has_value(), (opened ? "" : opened.error().message));
-        platform = std::move(*opened);
-        auto seeded = seed_demo(*platform);
-        REQUIRE(seeded.has_value());
+    explicit TestServer(const std::function<void(Config&)>& tweak = {})
+        : PlatformFixture([&](Config& cfg) {
+              cfg.server.port = 0;
+              cfg.server.threads = 2;
+              if (tweak) tweak(cfg);
+          }) {
+        REQUIRE(seed_demo(*platform));
         api = std::make_unique<server::Api>(*platform);
         http = std::make_unique<server::HttpServer>(*platform, *api);
         auto bound = http->start();
-        REQUIRE(bound.has_value());
+        REQUIRE(bound);
         port = *bound;
     }
 

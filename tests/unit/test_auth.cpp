@@ -3,6 +3,7 @@
 #include "shiksha/auth.hpp"
 #include "shiksha/platform.hpp"
 
+#include "platform_fixture.hpp"
 #include "result_printing.hpp"
 #include "temp_dir.hpp"
 
@@ -22,18 +23,8 @@ namespace {
 
 constexpr const char* passphrase = "a long passphrase";
 
-struct Fixture {
-    test::TempDir dir;
-    std::unique_ptr<Platform> platform;
-
-    /// `tweak` adjusts the test config before the platform opens.
-    explicit Fixture(const std::function<void(Config&)>& tweak = {}) {
-        Config cfg = test::test_config(dir.path());
-        if (tweak) tweak(cfg);
-        auto opened = Platform::open(std::move(cfg));
-        REQUIRE(opened);
-        platform = std::move(*opened);
-    }
+struct Fixture : test::PlatformFixture {
+    using PlatformFixture::PlatformFixture;
 
     AuthEngine& auth() { return platform->auth(); }
 

@@ -2,6 +2,7 @@
 #include "shiksha/clusters.hpp"
 #include "shiksha/platform.hpp"
 
+#include "platform_fixture.hpp"
 #include "result_printing.hpp"
 #include "temp_dir.hpp"
 
@@ -18,15 +19,7 @@ using namespace shiksha;
 
 namespace {
 
-struct Fixture {
-    test::TempDir dir;
-    std::unique_ptr<Platform> platform;
-
-    Fixture() {
-        auto opened = Platform::open(test::test_config(dir.path()));
-        REQUIRE(opened);
-        platform = std::move(*opened);
-    }
+struct Fixture : test::PlatformFixture {
     ClusterEngine& clusters() { return platform->clusters(); }
     AuthEngine& auth() { return platform->auth(); }
 

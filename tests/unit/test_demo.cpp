@@ -3,6 +3,7 @@
 #include "shiksha/demo.hpp"
 #include "shiksha/platform.hpp"
 
+#include "platform_fixture.hpp"
 #include "result_printing.hpp"
 #include "temp_dir.hpp"
 
@@ -18,16 +19,7 @@ using namespace shiksha;
 
 namespace {
 
-struct Fixture {
-    test::TempDir dir;
-    std::unique_ptr<Platform> platform;
-
-    Fixture() {
-        auto opened = Platform::open(test::test_config(dir.path()));
-        REQUIRE(opened);
-        platform = std::move(*opened);
-    }
-};
+using Fixture = test::PlatformFixture;
 
 std::vector<std::string> demo_usernames() {
     std::vector<std::string> out;

@@ -25,12 +25,9 @@ Cluster read_row(SQLite::Statement& st) {
     return c;
 }
 
-} // namespace
-
-Cluster insert(SQLite::Database& db, const NewCluster& c, Timestamp now) {
-    SQLite::Statement st(db, "INSERT INTO clusters (name, region_type, language, infrastructure_constraints, "
-                             "key_issues, total_teachers, additional_notes, pinned, created_at, updated_at) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)");
+/// Binds the seven profile columns shared by INSERT and UPDATE to parameters 1–7.
+template <class Profile>
+void bind_profile(SQLite::Statement& st, const Profile& c) {
     st.bind(1, c.name);
     st.bind(2, c.region_type);
     st.bind(3, c.language);
@@ -38,6 +35,15 @@ Cluster insert(SQLite::Database& db, const NewCluster& c, Timestamp now) {
     bind_optional(st, 5, c.key_issues);
     st.bind(6, c.total_teachers);
     bind_optional(st, 7, c.additional_notes);
+}
+
+} // namespace
+
+Cluster insert(SQLite::Database& db, const NewCluster& c, Timestamp now) {
+    SQLite::Statement st(db, "INSERT INTO clusters (name, region_type, language, infrastructure_constraints, "
+                             "key_issues, total_teachers, additional_notes, pinned, created_at, updated_at) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)");
+    bind_profile(st, c);
     st.bind(8, to_micros(now));
     st.bind(9, to_micros(now));
     st.exec();
@@ -83,13 +89,7 @@ void update(SQLite::Database& db, const Cluster& c) {
     SQLite::Statement st(db, "UPDATE clusters SET name = ?, region_type = ?, language = ?, "
                              "infrastructure_constraints = ?, key_issues = ?, total_teachers = ?, "
                              "additional_notes = ?, pinned = ?, updated_at = ? WHERE id = ?");
-    st.bind(1, c.name);
-    st.bind(2, c.region_type);
-    st.bind(3, c.language);
-    st.bind(4, c.infrastructure_constraints);
-    bind_optional(st, 5, c.key_issues);
-    st.bind(6, c.total_teachers);
-    bind_optional(st, 7, c.additional_notes);
+    bind_profile(st, c);
     st.bind(8, c.pinned ? 1 : 0);
     st.bind(9, to_micros(c.updated_at));
     st.bind(10, c.id);
