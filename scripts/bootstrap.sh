@@ -7,7 +7,11 @@ packages=(
   # toolchain
   g++ cmake ninja-build pkg-config git ca-certificates
   # libshiksha
-  libsqlitecpp-dev libsqlite3-dev libsimdjson-dev libfmt-dev libsodium-dev libssl-dev
+  libsqlitecpp-dev libsqlite3-dev libsimdjson-dev libfmt-dev libsodium-dev libssl-dev libicu-dev
+  # ingestion: PDF text, OCR (with the English and Hindi packs), vector index
+  libpoppler-cpp-dev libtesseract-dev tesseract-ocr-eng tesseract-ocr-hin libhnswlib-dev
+  # tests compare against poppler's own tools (pdfinfo, pdftotext)
+  poppler-utils
   # server (Boost.Beast/Asio are header-only)
   libboost-dev
   # tests and the Python module (Debian's /usr/bin/python3, not a pyenv one)

@@ -13,6 +13,7 @@
 
 #include "shiksha/error.hpp"
 #include "shiksha/log.hpp"
+#include "shiksha/providers.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -40,6 +41,10 @@ struct ServerConfig {
                                              "http://localhost:5173", "http://127.0.0.1:3000",
                                              "http://127.0.0.1:3001", "http://127.0.0.1:5173"};
     unsigned requests_per_minute = 600; ///< per client address; 0 disables
+    /// Admit manual uploads without a token (the original frontend sends none). Off by
+    /// default; such uploads are rate-limited and recorded in the audit log.
+    bool allow_anonymous_upload = false;
+    unsigned anonymous_uploads_per_hour = 20; ///< per client address, when allowed
 };
 
 /// Argon2id cost. `interactive` is libsodium's recommendation for logins; `minimum` exists
@@ -55,11 +60,41 @@ struct AuthConfig {
     PasswordHashCost password_hash_cost = PasswordHashCost::interactive;
 };
 
+struct IngestConfig {
+    std::size_t max_pdf_bytes = 50u << 20; ///< larger PDFs are refused
+    bool ocr = true;                       ///< OCR pages without a usable text layer
+    std::string ocr_languages = "eng+hin"; ///< Tesseract language packs, '+'-separated
+    std::string tessdata_dir; ///< empty = Tesseract's default (Debian: /usr/share/tesseract-ocr/5/tessdata)
+    int ocr_dpi = 200;        ///< rasterisation for OCR
+    std::size_t chunk_tokens = 300; ///< chunk budget (see count_tokens in the docs)
+    double chunk_overlap = 0.15;    ///< share of a chunk repeated in the next
+};
+
+struct EmbeddingsConfig {
+    /// OpenAI-compatible endpoint, e.g. https://api.openai.com/v1; empty = the built-in
+    /// offline hash embedder.
+    std::string base_url;
+    std::string api_key;
+    std::string model = "text-embedding-3-small";
+    std::size_t dimension = 0; ///< 0 = 384 for the hash embedder, learned for a remote one
+};
+
+struct RetrievalConfig {
+    std::size_t hnsw_m = 16;
+    std::size_t hnsw_ef_construction = 200;
+    std::size_t hnsw_ef_search = 128;
+    double rrf_k = 60; ///< reciprocal rank fusion constant
+};
+
 struct Config {
     std::filesystem::path data_dir = "shiksha-data"; ///< database, uploads, exports
     unsigned workers = 0;                            ///< worker pool size; 0 = one per core (≥ 2)
     ServerConfig server;
     AuthConfig auth;
+    IngestConfig ingest;
+    EmbeddingsConfig embeddings;
+    RetrievalConfig retrieval;
+    NetConfig net;                       ///< outbound HTTP(S) for every provider
     LogSink log_sink;                    ///< where the library logs; empty = nowhere
     LogLevel log_level = LogLevel::info; ///< records below this are not even built
 

@@ -126,6 +126,36 @@ Result<void> Config::validate() const {
         auth.access_token_ttl > std::chrono::hours(24 * 7)) {
         return fail_field("auth.access_token_ttl", "auth.access_token_ttl must be between 60 s and 7 days");
     }
+    if (ingest.max_pdf_bytes < 1024)
+        return fail_field("ingest.max_pdf_bytes", "ingest.max_pdf_bytes must be at least 1024");
+    if (ingest.ocr_dpi < 72 || ingest.ocr_dpi > 600) {
+        return fail_field("ingest.ocr_dpi", "ingest.ocr_dpi must be between 72 and 600");
+    }
+    if (ingest.ocr_languages.empty() ||
+        ingest.ocr_languages.find_first_not_of("abcdefghijklmnopqrstuvwxyz_+") != std::string::npos) {
+        return fail_field("ingest.ocr_languages",
+                          "ingest.ocr_languages must be Tesseract codes joined by '+', e.g. eng+hin");
+    }
+    if (ingest.chunk_tokens < 50 || ingest.chunk_tokens > 4000) {
+        return fail_field("ingest.chunk_tokens", "ingest.chunk_tokens must be between 50 and 4000");
+    }
+    if (!(ingest.chunk_overlap >= 0 && ingest.chunk_overlap <= 0.5)) {
+        return fail_field("ingest.chunk_overlap", "ingest.chunk_overlap must be between 0 and 0.5");
+    }
+    if (!embeddings.base_url.empty() && !embeddings.base_url.starts_with("http://") &&
+        !embeddings.base_url.starts_with("https://")) {
+        return fail_field("embeddings.base_url", "embeddings.base_url must start with http:// or https://");
+    }
+    if (embeddings.dimension != 0 && (embeddings.dimension < 8 || embeddings.dimension > 8192)) {
+        return fail_field("embeddings.dimension", "embeddings.dimension must be between 8 and 8192");
+    }
+    if (retrieval.hnsw_m < 4 || retrieval.hnsw_m > 128)
+        return fail_field("retrieval.hnsw_m", "retrieval.hnsw_m must be 4..128");
+    if (net.max_attempts < 1 || net.max_attempts > 10)
+        return fail_field("net.max_attempts", "net.max_attempts must be 1..10");
+    if (!net.https_proxy.empty() && !net.https_proxy.starts_with("http://")) {
+        return fail_field("net.https_proxy", "HTTPS_PROXY must look like http://host:port");
+    }
     if (auth.refresh_token_ttl < auth.access_token_ttl) {
         return fail_field("auth.refresh_token_ttl",
                           "auth.refresh_token_ttl must not be shorter than the access token's");
@@ -154,6 +184,24 @@ const std::vector<EnvVariable>& config_env_variables() {
         {"SHIKSHA_REFRESH_TOKEN_TTL", "refresh token lifetime; default 30d"},
         {"SHIKSHA_LOGIN_ATTEMPTS_PER_MINUTE",
          "login attempts per minute per address and account; default 10"},
+        {"SHIKSHA_ALLOW_ANONYMOUS_UPLOAD", "true admits manual uploads without a token (original frontend); "
+                                           "rate-limited and audited; default false"},
+        {"SHIKSHA_MAX_PDF_MB", "largest manual accepted, in MiB; default 50"},
+        {"SHIKSHA_OCR", "OCR pages without a usable text layer (true/false); default true"},
+        {"SHIKSHA_OCR_LANGUAGES", "Tesseract language packs, e.g. eng+hin+mar; default eng+hin"},
+        {"SHIKSHA_TESSDATA_DIR", "where the .traineddata files are; default Tesseract's own"},
+        {"SHIKSHA_OCR_DPI", "rasterisation resolution for OCR; default 200"},
+        {"SHIKSHA_CHUNK_TOKENS", "chunk budget in tokens; default 300"},
+        {"SHIKSHA_CHUNK_OVERLAP", "share of a chunk repeated in the next, 0..0.5; default 0.15"},
+        {"SHIKSHA_EMBEDDINGS_BASE_URL",
+         "OpenAI-compatible embeddings endpoint (…/v1); default none = built-in "
+         "offline embedder"},
+        {"SHIKSHA_EMBEDDINGS_API_KEY", "key for that endpoint"},
+        {"SHIKSHA_EMBEDDINGS_MODEL", "embedding model; default text-embedding-3-small"},
+        {"SHIKSHA_EMBEDDINGS_DIMENSION",
+         "vector length; default 384 (built-in) or learned from the endpoint"},
+        {"HTTPS_PROXY", "proxy for outbound HTTPS (http://host:port), also https_proxy"},
+        {"NO_PROXY", "hosts that bypass the proxy, comma-separated, also no_proxy"},
         {"SHIKSHA_PASSWORD_HASH_COST",
          "Argon2id cost: interactive (default), moderate, or minimum (tests only)"},
     };
@@ -237,6 +285,67 @@ Result<Config> config_from_env(const std::function<const char*(const char*)>& ge
         }
         cfg.auth.password_hash_cost = *cost;
     }
+    auto boolean = [&](const char* var, bool& target) -> Result<void> {
+        if (auto v = get(var)) {
+            const std::string t = detail::ascii_lower(*v);
+            if (t == "true" || t == "1" || t == "yes" || t == "on")
+                target = true;
+            else if (t == "false" || t == "0" || t == "no" || t == "off")
+                target = false;
+            else
+                return fail_field(var, fmt::format("{} must be true or false", var));
+        }
+        return {};
+    };
+    if (auto ok = boolean("SHIKSHA_ALLOW_ANONYMOUS_UPLOAD", cfg.server.allow_anonymous_upload); !ok) {
+        return std::unexpected(ok.error());
+    }
+    if (auto ok = boolean("SHIKSHA_OCR", cfg.ingest.ocr); !ok) return std::unexpected(ok.error());
+    if (auto v = get("SHIKSHA_MAX_PDF_MB")) {
+        auto n = parse_int("SHIKSHA_MAX_PDF_MB", *v, 1, 2048);
+        if (!n) return std::unexpected(n.error());
+        cfg.ingest.max_pdf_bytes = static_cast<std::size_t>(*n) << 20;
+    }
+    if (auto v = get("SHIKSHA_OCR_LANGUAGES")) cfg.ingest.ocr_languages = std::string(*v);
+    if (auto v = get("SHIKSHA_TESSDATA_DIR")) cfg.ingest.tessdata_dir = std::string(*v);
+    if (auto v = get("SHIKSHA_OCR_DPI")) {
+        auto n = parse_int("SHIKSHA_OCR_DPI", *v, 72, 600);
+        if (!n) return std::unexpected(n.error());
+        cfg.ingest.ocr_dpi = static_cast<int>(*n);
+    }
+    if (auto v = get("SHIKSHA_CHUNK_TOKENS")) {
+        auto n = parse_int("SHIKSHA_CHUNK_TOKENS", *v, 50, 4000);
+        if (!n) return std::unexpected(n.error());
+        cfg.ingest.chunk_tokens = static_cast<std::size_t>(*n);
+    }
+    if (auto v = get("SHIKSHA_CHUNK_OVERLAP")) {
+        char* end = nullptr;
+        const std::string text(*v);
+        const double d = std::strtod(text.c_str(), &end);
+        if (end != text.c_str() + text.size() || !(d >= 0 && d <= 0.5)) {
+            return fail_field("SHIKSHA_CHUNK_OVERLAP",
+                              "SHIKSHA_CHUNK_OVERLAP must be a number from 0 to 0.5");
+        }
+        cfg.ingest.chunk_overlap = d;
+    }
+    if (auto v = get("SHIKSHA_EMBEDDINGS_BASE_URL")) cfg.embeddings.base_url = std::string(*v);
+    if (auto v = get("SHIKSHA_EMBEDDINGS_API_KEY")) cfg.embeddings.api_key = std::string(*v);
+    if (auto v = get("SHIKSHA_EMBEDDINGS_MODEL")) cfg.embeddings.model = std::string(*v);
+    if (auto v = get("SHIKSHA_EMBEDDINGS_DIMENSION")) {
+        auto n = parse_int("SHIKSHA_EMBEDDINGS_DIMENSION", *v, 8, 8192);
+        if (!n) return std::unexpected(n.error());
+        cfg.embeddings.dimension = static_cast<std::size_t>(*n);
+    }
+    // The conventional proxy variables, in either case (curl and Python accept both).
+    if (auto v = get("HTTPS_PROXY"))
+        cfg.net.https_proxy = std::string(*v);
+    else if (auto w = get("https_proxy"))
+        cfg.net.https_proxy = std::string(*w);
+    if (auto v = get("NO_PROXY"))
+        cfg.net.no_proxy = std::string(*v);
+    else if (auto w = get("no_proxy"))
+        cfg.net.no_proxy = std::string(*w);
+
     if (auto ok = cfg.validate(); !ok) return std::unexpected(ok.error());
     return cfg;
 }
