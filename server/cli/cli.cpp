@@ -21,6 +21,9 @@ Commands:
   demo      create demo users and example clusters in the data directory
   cluster   create | list | get | delete clusters
   user      create | passwd | list users (passwords are read from stdin)
+  ingest    upload a PDF manual (and --index it) with a progress bar
+  search    hybrid search over indexed manuals, with page citations
+  manual    list | get | index | pages | delete manuals
   version   print the version
 
 Global options:
@@ -160,6 +163,9 @@ int run(int argc, char** argv) {
     if (command == "demo") return run_demo(ctx, args);
     if (command == "cluster") return run_cluster(ctx, args);
     if (command == "user") return run_user(ctx, args);
+    if (command == "ingest") return run_ingest(ctx, args);
+    if (command == "search") return run_search(ctx, args);
+    if (command == "manual") return run_manual(ctx, args);
     if (command == "version") {
         return print(ctx, Json::object({{"version", version_string}}),
                      fmt::format("shiksha {}", version_string));

@@ -51,6 +51,9 @@ int run_serve(Context& ctx, Args& args);
 int run_demo(Context& ctx, Args& args);
 int run_cluster(Context& ctx, Args& args);
 int run_user(Context& ctx, Args& args);
+int run_ingest(Context& ctx, Args& args);
+int run_search(Context& ctx, Args& args);
+int run_manual(Context& ctx, Args& args);
 
 /// Entry point used by main().
 int run(int argc, char** argv);

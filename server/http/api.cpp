@@ -64,6 +64,7 @@ struct Api::Impl {
     Router router;
     std::unique_ptr<RateLimiter> client_limiter; // per client address
     std::unique_ptr<RateLimiter> login_limiter;  // per address and account
+    std::unique_ptr<RateLimiter> upload_limiter; // anonymous uploads per address, when allowed
     Gauge& in_flight;
 
     explicit Impl(Platform& p)
@@ -78,9 +79,16 @@ struct Api::Impl {
             login_limiter = std::make_unique<RateLimiter>(RateLimit{
                 double(cfg.auth.login_attempts_per_minute), cfg.auth.login_attempts_per_minute / 60.0});
         }
+        if (cfg.server.allow_anonymous_upload) {
+            const double per_hour = std::max(1u, cfg.server.anonymous_uploads_per_hour);
+            upload_limiter = std::make_unique<RateLimiter>(RateLimit{per_hour, per_hour / 3600.0});
+        }
+        const RouteDeps deps{login_limiter.get(), upload_limiter.get()};
         add_health_routes(router);
-        add_auth_routes(router, RouteDeps{login_limiter.get()});
+        add_auth_routes(router, deps);
         add_cluster_routes(router);
+        add_manual_routes(router, deps);
+        add_job_routes(router);
         add_openapi_route(router);
     }
 
@@ -136,7 +144,17 @@ struct Api::Impl {
 
         RouteContext ctx{request,      platform, std::move(match.params),
                          std::nullopt, Json(),   Actor{std::nullopt, request.request_id, request.remote}};
-        if (!route.access.is_public()) {
+        if (route.access.is_public()) {
+            // A public route still learns who is calling when a valid token comes along (for the
+            // audit log); a bad token there is simply ignored.
+            if (const auto token = bearer_token(request); !token.empty()) {
+                if (auto session = platform.auth().authenticate(token)) {
+                    user_id = session->user.id;
+                    ctx.actor.user_id = session->user.id;
+                    ctx.session = std::move(*session);
+                }
+            }
+        } else {
             const auto token = bearer_token(request);
             if (token.empty()) {
                 Response r = http_error(401, "Not authenticated", "unauthenticated");

@@ -10,6 +10,12 @@
 // Errors are `invalid_argument` with a message naming the problem ("part headers exceed 8192
 // bytes", "more than 16 parts", "the closing boundary is missing", ...). After an error the
 // parser stays failed. Not thread-safe (one parser per request).
+//
+// Data is never buffered: each on_part_data piece is a slice of what was just fed or, separately,
+// the at most boundary + 3 bytes held back because they might have started a delimiter. An error
+// returned by a callback stops the parse and is returned unchanged. A delimiter line followed by
+// anything but "--", transport padding or CRLF is an error (RFC 2046 forbids the delimiter in
+// data). Parts and errors do not depend on how the body is split into pieces.
 
 #include "shiksha/error.hpp"
 
@@ -25,15 +31,15 @@ namespace shiksha::server {
 
 struct MultipartLimits {
     std::size_t max_parts = 16;
-    std::size_t max_header_bytes = 8192;      ///< per part, all header lines together
-    std::size_t max_part_bytes = 64u << 20;   ///< data of one part
-    std::size_t max_total_bytes = 64u << 20;  ///< everything fed
+    std::size_t max_header_bytes = 8192;     ///< per part, all header lines together
+    std::size_t max_part_bytes = 64u << 20;  ///< data of one part
+    std::size_t max_total_bytes = 64u << 20; ///< everything fed
 };
 
 struct PartHeaders {
-    std::string name;          ///< Content-Disposition name="..."
+    std::string name;                    ///< Content-Disposition name="..."
     std::optional<std::string> filename; ///< Content-Disposition filename="..." (or filename*=UTF-8''...)
-    std::string content_type;  ///< "text/plain" when absent (RFC 7578)
+    std::string content_type;            ///< "text/plain" when absent (RFC 7578)
 };
 
 struct MultipartEvents {
@@ -48,6 +54,7 @@ public:
     /// against RFC 2046: 1–70 characters from its allowed set, not ending in a space.
     [[nodiscard]] static Result<std::string> boundary_from_content_type(std::string_view content_type);
 
+    /// `boundary` as returned by boundary_from_content_type (without the leading "--").
     MultipartParser(std::string boundary, MultipartLimits limits, MultipartEvents events);
     ~MultipartParser();
     MultipartParser(const MultipartParser&) = delete;
@@ -68,7 +75,7 @@ struct MultipartPart {
 };
 
 /// Parses a complete body (convenience over MultipartParser).
-[[nodiscard]] Result<std::vector<MultipartPart>> parse_multipart(std::string_view content_type, std::string_view body,
-                                                                 const MultipartLimits& limits = {});
+[[nodiscard]] Result<std::vector<MultipartPart>>
+parse_multipart(std::string_view content_type, std::string_view body, const MultipartLimits& limits = {});
 
 } // namespace shiksha::server

@@ -7,12 +7,15 @@
 namespace shiksha::server {
 
 struct RouteDeps {
-    RateLimiter* login_limiter = nullptr; ///< nullptr when login throttling is off
+    RateLimiter* login_limiter = nullptr;            ///< nullptr when login throttling is off
+    RateLimiter* anonymous_upload_limiter = nullptr; ///< non-null only when anonymous uploads are allowed
 };
 
 void add_health_routes(Router& router);
 void add_auth_routes(Router& router, const RouteDeps& deps);
 void add_cluster_routes(Router& router);
+void add_manual_routes(Router& router, const RouteDeps& deps);
+void add_job_routes(Router& router);
 /// Must be added last: it describes the routes added before it.
 void add_openapi_route(Router& router);
 

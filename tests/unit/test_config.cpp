@@ -153,6 +153,20 @@ TEST_CASE("config_from_env reads the documented variables") {
         {"SHIKSHA_REFRESH_TOKEN_TTL", "30d"},
         {"SHIKSHA_LOGIN_ATTEMPTS_PER_MINUTE", "4"},
         {"SHIKSHA_PASSWORD_HASH_COST", "moderate"},
+        {"SHIKSHA_ALLOW_ANONYMOUS_UPLOAD", "true"},
+        {"SHIKSHA_MAX_PDF_MB", "12"},
+        {"SHIKSHA_OCR", "off"},
+        {"SHIKSHA_OCR_LANGUAGES", "eng+hin+mar"},
+        {"SHIKSHA_TESSDATA_DIR", "/opt/tessdata"},
+        {"SHIKSHA_OCR_DPI", "300"},
+        {"SHIKSHA_CHUNK_TOKENS", "200"},
+        {"SHIKSHA_CHUNK_OVERLAP", "0.2"},
+        {"SHIKSHA_EMBEDDINGS_BASE_URL", "http://127.0.0.1:11434/v1"},
+        {"SHIKSHA_EMBEDDINGS_API_KEY", "embed-key"},
+        {"SHIKSHA_EMBEDDINGS_MODEL", "nomic-embed-text"},
+        {"SHIKSHA_EMBEDDINGS_DIMENSION", "768"},
+        {"HTTPS_PROXY", "http://proxy.diet.local:3128"},
+        {"NO_PROXY", "localhost,.nic.in"},
     };
     // Every variable set here is one the library documents, and every documented one is set:
     // a variable added to the list without being read (or the reverse) fails this test.
@@ -184,6 +198,37 @@ TEST_CASE("config_from_env reads the documented variables") {
     CHECK(cfg->auth.refresh_token_ttl == std::chrono::hours(24 * 30));
     CHECK(cfg->auth.login_attempts_per_minute == 4);
     CHECK(cfg->auth.password_hash_cost == PasswordHashCost::moderate);
+    CHECK(cfg->server.allow_anonymous_upload);
+    CHECK(cfg->ingest.max_pdf_bytes == 12u << 20);
+    CHECK_FALSE(cfg->ingest.ocr);
+    CHECK(cfg->ingest.ocr_languages == "eng+hin+mar");
+    CHECK(cfg->ingest.tessdata_dir == "/opt/tessdata");
+    CHECK(cfg->ingest.ocr_dpi == 300);
+    CHECK(cfg->ingest.chunk_tokens == 200);
+    CHECK(cfg->ingest.chunk_overlap == doctest::Approx(0.2));
+    CHECK(cfg->embeddings.base_url == "http://127.0.0.1:11434/v1");
+    CHECK(cfg->embeddings.api_key == "embed-key");
+    CHECK(cfg->embeddings.model == "nomic-embed-text");
+    CHECK(cfg->embeddings.dimension == 768);
+    CHECK(cfg->net.https_proxy == "http://proxy.diet.local:3128");
+    CHECK(cfg->net.no_proxy == "localhost,.nic.in");
+}
+
+TEST_CASE("malformed ingest and embedding variables are refused naming the variable") {
+    for (auto [var, value] : {std::pair{"SHIKSHA_OCR", "maybe"}, std::pair{"SHIKSHA_CHUNK_OVERLAP", "0.9"},
+                              std::pair{"SHIKSHA_OCR_DPI", "20"}, std::pair{"SHIKSHA_MAX_PDF_MB", "0"},
+                              std::pair{"SHIKSHA_EMBEDDINGS_DIMENSION", "4"}}) {
+        FakeEnv env;
+        env.vars[var] = value;
+        const auto cfg = env.load();
+        CAPTURE(var);
+        REQUIRE_FALSE(cfg);
+        CHECK(cfg.error().field == var);
+    }
+    FakeEnv bad_url;
+    bad_url.vars["SHIKSHA_EMBEDDINGS_BASE_URL"] = "ftp://x";
+    REQUIRE_FALSE(bad_url.load());
+    CHECK(bad_url.load().error().field == "embeddings.base_url");
 }
 
 TEST_CASE("durations parse with s, m, h and d suffixes") {

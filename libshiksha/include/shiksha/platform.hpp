@@ -9,15 +9,21 @@
 ///
 /// open() creates the data directory, opens (or creates) `<data_dir>/shiksha.db`, applies
 /// pending schema migrations and refuses a database written by a newer version
-/// (`unavailable`, nothing is altered). The Platform owns the store, the worker pool and
+/// (`unavailable`, nothing is altered). It marks jobs interrupted by a previous stop as
+/// failed, builds the configured providers (the built-in embedder unless
+/// `embeddings.base_url` is set) and loads the vector index, starting a rebuild job when the
+/// saved index is missing, damaged or from another embedder. The Platform owns the store, the worker pool and
 /// every engine; it is thread-safe and must outlive every reference it hands out.
 
 #include "shiksha/auth.hpp"
 #include "shiksha/clusters.hpp"
 #include "shiksha/config.hpp"
 #include "shiksha/error.hpp"
+#include "shiksha/jobs.hpp"
 #include "shiksha/log.hpp"
+#include "shiksha/manuals.hpp"
 #include "shiksha/metrics.hpp"
+#include "shiksha/retrieval.hpp"
 #include "shiksha/worker_pool.hpp"
 
 #include <filesystem>
@@ -45,6 +51,9 @@ public:
 
     [[nodiscard]] AuthEngine& auth() noexcept;
     [[nodiscard]] ClusterEngine& clusters() noexcept;
+    [[nodiscard]] JobEngine& jobs() noexcept;
+    [[nodiscard]] ManualEngine& manuals() noexcept;
+    [[nodiscard]] RetrievalEngine& retrieval() noexcept;
 
 private:
     struct Impl;

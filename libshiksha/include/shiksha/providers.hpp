@@ -32,8 +32,8 @@ public:
     [[nodiscard]] virtual std::size_t dimension() const = 0;
     /// One vector per text, in order, L2-normalised. Errors: `unavailable`, `rate_limited`,
     /// `deadline_exceeded`, `unauthenticated` (bad key), `invalid_argument` (input refused).
-    [[nodiscard]] virtual Result<std::vector<std::vector<float>>> embed(std::span<const std::string> texts,
-                                                                        const CancelToken* cancel = nullptr) const = 0;
+    [[nodiscard]] virtual Result<std::vector<std::vector<float>>>
+    embed(std::span<const std::string> texts, const CancelToken* cancel = nullptr) const = 0;
 };
 
 /// The built-in offline embedder: hashed character n-grams (3–5 code points, within words)
@@ -43,26 +43,27 @@ public:
 
 /// Outbound HTTP(S) settings shared by every network provider.
 struct NetConfig {
-    std::string https_proxy;  ///< http://[user:pass@]host:port used with CONNECT; from HTTPS_PROXY
-    std::string no_proxy;     ///< comma-separated hosts/suffixes that bypass the proxy; from NO_PROXY
-    std::string ca_file;      ///< PEM bundle to trust instead of the system store (tests, private CAs)
+    std::string https_proxy; ///< http://[user:pass@]host:port used with CONNECT; from HTTPS_PROXY
+    std::string no_proxy;    ///< comma-separated hosts/suffixes that bypass the proxy; from NO_PROXY
+    std::string ca_file;     ///< PEM bundle to trust instead of the system store (tests, private CAs)
     std::chrono::milliseconds connect_timeout{10'000};
     std::chrono::milliseconds read_timeout{60'000};
-    int max_attempts = 4;                              ///< first try + retries on 429/5xx/network errors
-    std::chrono::milliseconds backoff_base{500};       ///< doubled per retry, with full jitter
-    std::chrono::milliseconds backoff_max{20'000};     ///< cap for one wait (also caps Retry-After)
+    int max_attempts = 4;                          ///< first try + retries on 429/5xx/network errors
+    std::chrono::milliseconds backoff_base{500};   ///< doubled per retry, with full jitter
+    std::chrono::milliseconds backoff_max{20'000}; ///< cap for one wait (also caps Retry-After)
 };
 
 /// Any OpenAI-compatible `POST {base_url}/embeddings` (OpenAI, Ollama, vLLM, llama.cpp, TEI...).
 struct OpenAiEmbedderConfig {
-    std::string base_url;     ///< e.g. https://api.openai.com/v1
-    std::string api_key;      ///< sent as `Authorization: Bearer`; may be empty for local servers
-    std::string model;        ///< e.g. text-embedding-3-small
-    std::size_t dimension = 0; ///< expected length; 0 = learn from the first response
+    std::string base_url;        ///< e.g. https://api.openai.com/v1
+    std::string api_key;         ///< sent as `Authorization: Bearer`; may be empty for local servers
+    std::string model;           ///< e.g. text-embedding-3-small
+    std::size_t dimension = 0;   ///< expected length; 0 = learn from the first response
     std::size_t batch_size = 64; ///< texts per request
     NetConfig net;
 };
 
-[[nodiscard]] Result<std::shared_ptr<const Embedder>> make_openai_embedder(const OpenAiEmbedderConfig& config);
+[[nodiscard]] Result<std::shared_ptr<const Embedder>>
+make_openai_embedder(const OpenAiEmbedderConfig& config);
 
 } // namespace shiksha

@@ -27,20 +27,23 @@ namespace shiksha::detail {
 /// One line of text on a page, in reading order, with the layout facts headings need.
 struct TextLine {
     std::string text;
-    double font_size = 0; ///< points; 0 when unknown (OCR)
-    bool bold = false;    ///< font name says Bold/Black/Heavy/Semibold
+    double font_size = 0;    ///< points; 0 when unknown (OCR)
+    bool bold = false;       ///< font name says Bold/Black/Heavy/Semibold
+    bool gap_before = false; ///< the reader saw a paragraph gap above this line (page_text keeps it)
 };
 
 struct PageContent {
-    int number = 0;                  ///< 1-based
+    int number = 0; ///< 1-based
     std::vector<TextLine> lines;
-    std::vector<std::string> fonts;  ///< base font names used on the page
+    std::vector<std::string> fonts; ///< base font names used on the page
 };
 
-/// Normalises each line in place: NFC, layout whitespace (runs of spaces, tabs, NBSP, soft
-/// hyphens) collapsed to one space, trimmed; empty lines dropped. Then joins words split by a
-/// line-end hyphen ("learn-" + "ing …" → "learning …") when the next line starts with a
-/// lower-case letter; "self-" + "Esteem" and "2-" + "3" stay as they are.
+/// Normalises each line in place: NFC, layout whitespace (runs of spaces, tabs, NBSP and the
+/// other Unicode spaces) collapsed to one space, soft hyphens (U+00AD) removed, trimmed; empty
+/// lines dropped (the next line gets `gap_before`). Then joins words split by a line-end hyphen
+/// ("learn-" + "ing …" → "learning …", the two lines become one) when the next line starts with
+/// a lower-case letter (after a line-end soft hyphen: with any letter) and no gap lies between;
+/// "self-" + "Esteem" and "2-" + "3" stay as they are. A line's own '\n' breaks are kept.
 void clean_page(PageContent& page);
 
 /// Drops running headers and footers: lines among the first or last `edge_lines` of a page
@@ -50,7 +53,9 @@ std::size_t remove_running_headers(std::vector<PageContent>& pages, double min_f
                                    std::size_t edge_lines = 3);
 
 /// The page's lines joined into text: one line per line, a blank line between paragraphs
-/// where the reader saw a gap (the caller may pass "\n" joined lines as they are).
+/// where the reader saw a gap (the caller may pass "\n" joined lines as they are). A gap is a
+/// line with `gap_before`, an empty line, or a change of type (size differing by ≥ 15 % or
+/// bold on/off), which is where a heading meets body text.
 [[nodiscard]] std::string page_text(const PageContent& page);
 
 // ---- Is the text layer worth indexing? -----------------------------------------------------
@@ -65,9 +70,9 @@ enum class TextVerdict {
 
 struct TextQuality {
     TextVerdict verdict = TextVerdict::readable;
-    std::string reason;   ///< one sentence for the per-page report ("font Kruti Dev 010 is a legacy…")
-    std::string script;   ///< dominant script: "Latin", "Devanagari", "Bengali", ... or "" when none
-    double score = 1.0;   ///< 0..1 plausibility that fed the verdict
+    std::string reason; ///< one sentence for the per-page report ("font Kruti Dev 010 is a legacy…")
+    std::string script; ///< dominant script: "Latin", "Devanagari", "Bengali", ... or "" when none
+    double score = 1.0; ///< 0..1 plausibility that fed the verdict (0.5 at the deciding threshold)
 };
 
 /// Judges one page: font names first (known legacy Indic fonts: Kruti Dev, DevLys, Shree-Dev,
@@ -76,16 +81,19 @@ struct TextQuality {
 /// a small built-in list of common English words), and Indic orthography (dependent vowel
 /// signs or viramas with no consonant before them, virama density far below normal text).
 /// A page that mixes a readable English part with mojibake Hindi is `legacy_font` when the
-/// mojibake is a substantial share (the Hindi must be OCRed).
+/// mojibake is a substantial share (the Hindi must be OCRed). A legacy font named on a page
+/// whose text is Unicode Indic, or clean English, does not decide alone. Thresholds and their
+/// calibration on shared/corpus are documented in text_quality.cpp.
 [[nodiscard]] TextQuality assess_text_quality(std::string_view text, std::span<const std::string> font_names);
 
 [[nodiscard]] const char* to_string(TextVerdict verdict) noexcept;
 
 /// The API contract's language names (§4/§6): "english", "hindi", "marathi", "bengali",
 /// "telugu", "tamil", "gujarati", "kannada", "malayalam", "punjabi", "urdu", "odia", or ""
-/// when the text has too few letters. By script share; Devanagari is split into Hindi and
-/// Marathi by marker words (Marathi: आहे, आणि, च्या, नाही, करा...); Bengali script → bengali
-/// (Assamese is not among the twelve).
+/// when the text has too few letters (fewer than 2) or is in no script of the twelve. By
+/// script share of words (code-mixed "इस chapter में" is Hindi); Devanagari is split into
+/// Hindi and Marathi by marker words (Marathi: आहे, आणि, च्या, नाही, करा...); Bengali
+/// script → bengali (Assamese is not among the twelve).
 [[nodiscard]] std::string detect_language(std::string_view text);
 
 // ---- Sections -------------------------------------------------------------------------------
@@ -93,7 +101,7 @@ struct TextQuality {
 /// The most common font size over the document's lines, weighted by characters.
 [[nodiscard]] double body_font_size(std::span<const PageContent> pages);
 
-/// A heading is a short line (≤ 12 words, not ending in '.' or ',') that is either numbered
+/// A heading is a short line (≤ 12 words, not ending in '.', ',' or '।') that is either numbered
 /// ("2.3 Activities", "Chapter 4", "अध्याय 2", "UNIT III"), ALL CAPS (≥ 2 letters words,
 /// Latin), or set noticeably larger (≥ 1.15 × body) or bold at body size or above.
 /// Returns the heading level: 1 for chapters/large type, 2 for "2.3"-style and bold, 0 for none.
@@ -101,8 +109,10 @@ struct TextQuality {
 
 // ---- Sentences, tokens and chunks -----------------------------------------------------------
 
-/// Sentences with their ends kept: '.', '?', '!', '।' (U+0964), '॥' (U+0965), and newlines that
-/// end paragraphs. Abbreviations like "e.g.", "Dr.", "Fig. 2", "2.3", "U.S." do not end one.
+/// Sentences with their ends kept: '.', '?', '!', '।' (U+0964), '॥' (U+0965), the Urdu '۔' and
+/// '؟', and newlines that end paragraphs (a blank line). Abbreviations like "e.g.", "Dr.",
+/// "Fig. 2", "2.3", "U.S.", list numbers at a line start ("1. Take…") and a '.' followed by a
+/// lower-case word do not end one. Views into `text`, trimmed of surrounding whitespace.
 [[nodiscard]] std::vector<std::string_view> split_sentences(std::string_view text);
 
 /// Tokens as the budget counts them: a word of Latin letters or digits is one token per
@@ -126,14 +136,19 @@ struct ChunkDraft {
     std::string text;
     int page_start = 0;
     int page_end = 0;
-    std::string section;  ///< the section of the chunk's first sentence
+    std::string section; ///< the section of the chunk's first sentence
     std::size_t tokens = 0;
 };
 
 /// Packs sentences into chunks of at most max_tokens; the next chunk starts with the last
-/// whole sentences of the previous one worth about `overlap`. A new section starts a new chunk.
+/// whole sentences of the previous one worth about `overlap` (at least one when overlap > 0 and
+/// the previous chunk had more than one sentence, as long as the new sentence still fits). A
+/// new section starts a new chunk, with no overlap from the old section. Whitespace inside a
+/// sentence becomes one space; sentences of one block are joined by a space, blocks by a blank
+/// line. max_tokens 0 is treated as 1.
 /// A sentence longer than the budget is split at word boundaries, and a word longer than the
 /// budget at grapheme-cluster boundaries — never inside a cluster.
-[[nodiscard]] std::vector<ChunkDraft> chunk_blocks(std::span<const TextBlock> blocks, const ChunkOptions& options);
+[[nodiscard]] std::vector<ChunkDraft> chunk_blocks(std::span<const TextBlock> blocks,
+                                                   const ChunkOptions& options);
 
 } // namespace shiksha::detail

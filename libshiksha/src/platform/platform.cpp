@@ -2,6 +2,9 @@
 
 #include "auth/auth_engine_impl.hpp"
 #include "clusters/cluster_engine_impl.hpp"
+#include "jobs/job_engine_impl.hpp"
+#include "manuals/manual_engine_impl.hpp"
+#include "retrieval/retrieval_engine_impl.hpp"
 #include "store/store.hpp"
 
 #include <fmt/format.h>
@@ -19,6 +22,9 @@ struct Platform::Impl {
     std::shared_ptr<detail::Store> store;
     std::unique_ptr<AuthEngine> auth;
     std::unique_ptr<ClusterEngine> clusters;
+    std::unique_ptr<JobEngine> jobs;
+    std::unique_ptr<RetrievalEngine> retrieval;
+    std::unique_ptr<ManualEngine> manuals;
     // Declared last so it is destroyed first: queued tasks may still use the engines.
     std::unique_ptr<WorkerPool> workers;
 };
@@ -49,6 +55,32 @@ Result<std::unique_ptr<Platform>> Platform::open(Config config) {
     impl->clusters = std::make_unique<ClusterEngine>(
         std::make_unique<ClusterEngine::Impl>(ClusterEngine::Impl{impl->store, impl->logger}));
     impl->workers = std::make_unique<WorkerPool>(config.workers, impl->logger);
+
+    auto jobs = std::make_unique<JobEngine::Impl>(impl->store, impl->logger, *impl->workers);
+    if (auto n = jobs->fail_interrupted(); n && *n > 0) {
+        impl->logger.warn("jobs interrupted by the previous stop were marked failed", {{"jobs", *n}});
+    }
+    auto& jobs_impl = *jobs;
+    impl->jobs = std::make_unique<JobEngine>(std::move(jobs));
+
+    std::shared_ptr<const Embedder> embedder;
+    if (config.embeddings.base_url.empty()) {
+        embedder = make_hash_embedder(config.embeddings.dimension == 0 ? 384 : config.embeddings.dimension);
+    } else {
+        auto remote =
+            make_openai_embedder({config.embeddings.base_url, config.embeddings.api_key,
+                                  config.embeddings.model, config.embeddings.dimension, 64, config.net});
+        if (!remote) return std::unexpected(remote.error());
+        embedder = std::move(*remote);
+    }
+    auto retrieval =
+        std::make_unique<RetrievalEngine::Impl>(impl->store, embedder, config.data_dir / "index",
+                                                config.retrieval, impl->logger, jobs_impl, impl->metrics);
+    auto& retrieval_impl = *retrieval;
+    impl->retrieval = std::make_unique<RetrievalEngine>(std::move(retrieval));
+    impl->manuals = std::make_unique<ManualEngine>(std::make_unique<ManualEngine::Impl>(
+        impl->store, config.data_dir, config.ingest, impl->logger, retrieval_impl, jobs_impl, impl->metrics));
+    retrieval_impl.open();
 
     impl->logger.info("platform open", {{"data_dir", config.data_dir.string()},
                                         {"schema_version", impl->store->schema_version()},
@@ -81,6 +113,15 @@ AuthEngine& Platform::auth() noexcept {
 }
 ClusterEngine& Platform::clusters() noexcept {
     return *impl_->clusters;
+}
+JobEngine& Platform::jobs() noexcept {
+    return *impl_->jobs;
+}
+ManualEngine& Platform::manuals() noexcept {
+    return *impl_->manuals;
+}
+RetrievalEngine& Platform::retrieval() noexcept {
+    return *impl_->retrieval;
 }
 
 } // namespace shiksha
