@@ -184,7 +184,7 @@ struct Api::Impl {
             ctx.body = std::move(*body);
         }
         auto result = route.handler(ctx);
-        if (!result) return error_response(result.error(), request, ctx.params);
+        if (!result) return error_response(result.error(), request, ctx.params, ctx.queried);
         if (request.method == Method::head) {
             result->set_header("Content-Length", std::to_string(result->body.size()));
             result->body.clear();

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace shiksha::server {
 
 int status_for(ErrorCode code) noexcept {
@@ -37,7 +39,8 @@ Response http_error(int status, std::string_view detail, std::string_view code) 
     return json_response(status, Json::object({{"detail", detail}, {"code", code}}));
 }
 
-Response error_response(const Error& error, const Request& request, const PathParams& path_params) {
+Response error_response(const Error& error, const Request& request, const PathParams& path_params,
+                        const std::vector<std::string>& query_names) {
     const int status = status_for(error.code);
     Json body = Json::object();
     if (error.code == ErrorCode::internal) {
@@ -48,7 +51,10 @@ Response error_response(const Error& error, const Request& request, const PathPa
     body["code"] = to_string(error.code);
     if (!error.field.empty()) {
         std::string_view where = "body";
-        if (request.query_param(error.field)) where = "query";
+        if (request.query_param(error.field) ||
+            std::find(query_names.begin(), query_names.end(), error.field) != query_names.end()) {
+            where = "query";
+        }
         for (const auto& [name, value] : path_params) {
             if (name == error.field) where = "path";
         }

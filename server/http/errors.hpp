@@ -20,7 +20,8 @@ namespace shiksha::server {
 /// A library error as an HTTP response. `request` tells whether a field came from the path,
 /// the query or the body. Internal errors do not leak their message (it is logged instead).
 [[nodiscard]] Response error_response(const Error& error, const Request& request,
-                                      const PathParams& path_params = {});
+                                      const PathParams& path_params = {},
+                                      const std::vector<std::string>& query_names = {});
 
 /// Transport-level failures that are not library errors: 400, 404, 405, 413, 415.
 [[nodiscard]] Response http_error(int status, std::string_view detail, std::string_view code);

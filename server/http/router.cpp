@@ -81,9 +81,20 @@ Result<std::int64_t> RouteContext::path_id(std::string_view name) const {
     throw std::logic_error("route has no path parameter named " + std::string(name)); // a routing bug
 }
 
+std::optional<std::string_view> RouteContext::query(std::string_view name) const {
+    queried.emplace_back(name);
+    return request.query_param(name);
+}
+
+Result<std::string_view> RouteContext::require_query(std::string_view name) const {
+    auto value = query(name);
+    if (!value) return fail_field(std::string(name), fmt::format("{}: Field required", name));
+    return *value;
+}
+
 Result<std::optional<std::int64_t>> RouteContext::query_int(std::string_view name, std::int64_t min,
                                                             std::int64_t max) const {
-    auto text = request.query_param(name);
+    auto text = query(name);
     if (!text) return std::optional<std::int64_t>();
     auto n = parse_int(name, *text);
     if (!n) return std::unexpected(n.error());
@@ -99,7 +110,7 @@ Result<std::optional<std::int64_t>> RouteContext::query_int(std::string_view nam
 }
 
 Result<std::optional<bool>> RouteContext::query_bool(std::string_view name) const {
-    auto text = request.query_param(name);
+    auto text = query(name);
     if (!text) return std::optional<bool>();
     for (std::string_view t : {"true", "1", "yes", "on"}) {
         if (*text == t) return std::optional<bool>(true);

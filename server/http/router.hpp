@@ -48,6 +48,15 @@ struct RouteContext {
     Json body;                                               ///< parsed JSON body (null when none)
     Actor actor;
 
+    /// Names of the query parameters the handler asked for, so an error about one of them is
+    /// reported at loc ["query", name] even when it was missing.
+    mutable std::vector<std::string> queried;
+
+    /// A required query parameter; "<name>: Field required" when absent.
+    [[nodiscard]] Result<std::string_view> require_query(std::string_view name) const;
+    /// An optional query parameter as text.
+    [[nodiscard]] std::optional<std::string_view> query(std::string_view name) const;
+
     /// A path parameter as a positive integer id; `invalid_argument` naming it otherwise.
     [[nodiscard]] Result<std::int64_t> path_id(std::string_view name) const;
     /// An optional integer query parameter within [min, max].

@@ -31,7 +31,7 @@ void add_job_routes(Router& router) {
                     auto limit = ctx.query_int("limit", 1, 1000);
                     if (!limit) return std::unexpected(limit.error());
                     auto jobs = ctx.platform.jobs().list({skip->value_or(0), limit->value_or(50)},
-                                                         ctx.request.query_param("kind").value_or(""));
+                                                         ctx.query("kind").value_or(""));
                     if (!jobs) return std::unexpected(jobs.error());
                     Json out = Json::array();
                     for (const auto& j : *jobs)

@@ -50,7 +50,7 @@ Result<UploadedFile> uploaded_file(const RouteContext& ctx) {
         return fail_field("file", "file: Field required");
     }
     if (iequals_prefix(type, "application/pdf") || iequals_prefix(type, "application/octet-stream")) {
-        std::string name(ctx.request.query_param("filename").value_or("manual.pdf"));
+        std::string name(ctx.query("filename").value_or("manual.pdf"));
         if (!ends_with_pdf(name)) return fail_field("filename", "Only PDF files are allowed");
         return UploadedFile{std::move(name), ctx.request.body};
     }
@@ -73,8 +73,8 @@ void add_manual_routes(Router& router, const RouteDeps& deps) {
         {Method::post, "/manuals/upload", anonymous ? Access::anyone() : Access::at_least(Role::coordinator),
          Body::none, "Upload a PDF manual (multipart field `file`, or an application/pdf body); ?title=",
          [limiter = deps.anonymous_upload_limiter](RouteContext& ctx) -> Result<Response> {
-             auto title = ctx.request.query_param("title");
-             if (!title) return fail_field("title", "title: Field required");
+             auto title = ctx.require_query("title");
+             if (!title) return std::unexpected(title.error());
              if (limiter && !ctx.session) {
                  if (auto wait = limiter->acquire(ctx.request.remote); wait.count() > 0) {
                      return fail(ErrorCode::rate_limited,

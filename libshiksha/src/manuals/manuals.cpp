@@ -359,7 +359,7 @@ Result<IndexReport> ManualEngine::index(std::int64_t id, const IndexOptions& opt
                     ++report.ocr_pages;
                 }
             }
-            if (rep.method == "none" && quality.verdict != detail::TextVerdict::empty) {
+            if (rep.method == "none") {
                 rep.reason +=
                     (rep.reason.empty() ? "" : " ") + std::string("Not indexed: ") + ocr_blocked + ".";
             }

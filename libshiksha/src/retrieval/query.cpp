@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 
 namespace shiksha::detail {
 
@@ -158,7 +159,8 @@ std::vector<std::string> query_terms(std::string_view text) {
     while (i < len) {
         UChar32 c = 0;
         U8_NEXT(s, i, len, c);
-        const auto type = c < 0 ? U_UNASSIGNED : u_charType(c);
+        // u_charType returns int8_t; mixing it with the enum in ?: is -Wextra's enum/non-enum warning.
+        const auto type = c < 0 ? static_cast<std::int8_t>(U_UNASSIGNED) : u_charType(c);
         const bool part = c >= 0 && (u_isalnum(c) || type == U_NON_SPACING_MARK ||
                                      type == U_COMBINING_SPACING_MARK || c == 0x200C || c == 0x200D);
         if (!part) {

@@ -1,0 +1,300 @@
+// Manual upload and indexing through the public API, on the project's sample handbook
+// (examples/data: 8 pages, running header and footer, a two-column page, a Hindi page and an
+// image-only page) and hand-made broken inputs.
+#include "platform_fixture.hpp"
+#include "shiksha/platform.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+using namespace shiksha;
+
+namespace {
+
+const std::filesystem::path sample = std::filesystem::path(SHIKSHA_SOURCE_DIR) / "examples/data/low_cost_science_handbook.pdf";
+const std::filesystem::path fixtures = std::filesystem::path(SHIKSHA_SOURCE_DIR) / "tests/data";
+
+std::string read(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::size_t files_in(const std::filesystem::path& dir) {
+    std::error_code ec;
+    if (!std::filesystem::exists(dir, ec)) return 0;
+    return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(dir), {}));
+}
+
+struct Fixture : test::PlatformFixture {
+    using PlatformFixture::PlatformFixture;
+    ManualEngine& manuals() { return platform->manuals(); }
+
+    Manual upload_sample() {
+        auto up = manuals().upload_file(sample, {"Low-Cost Science Handbook", ""});
+        REQUIRE(up);
+        return up->manual;
+    }
+
+    std::vector<Chunk> all_chunks(std::int64_t id) {
+        auto chunks = manuals().chunks(id, 0, 1000);
+        REQUIRE(chunks);
+        return *chunks;
+    }
+};
+
+const Chunk* chunk_containing(const std::vector<Chunk>& chunks, std::string_view phrase) {
+    for (const auto& c : chunks) {
+        if (c.text.find(phrase) != std::string::npos) return &c;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+TEST_CASE("uploading a manual counts its pages and stores the file under its SHA-256") {
+    Fixture f;
+    auto up = f.manuals().upload_file(sample, {"Low-Cost Science Handbook", ""});
+    REQUIRE(up);
+    CHECK_FALSE(up->duplicate);
+    CHECK(up->manual.total_pages == 8);
+    CHECK_FALSE(up->manual.indexed);
+    CHECK(up->manual.filename == "low_cost_science_handbook.pdf");
+    CHECK(up->manual.sha256.size() == 64);
+    CHECK(up->manual.file_path == "manuals/" + up->manual.sha256 + ".pdf");
+    CHECK(read(f.dir.path() / up->manual.file_path) == read(sample));
+}
+
+TEST_CASE("the same bytes uploaded again return the existing manual as a duplicate") {
+    Fixture f;
+    const auto first = f.upload_sample();
+    auto again = f.manuals().upload(read(sample), {"Another title", "copy.pdf"});
+    REQUIRE(again);
+    CHECK(again->duplicate);
+    CHECK(again->manual.id == first.id);
+    CHECK(again->manual.title == first.title);
+    CHECK(*f.manuals().count() == 1);
+}
+
+TEST_CASE("broken uploads are refused with a reason and leave nothing behind") {
+    Fixture f;
+    const std::string pdf = read(sample);
+    struct Case {
+        const char* what;
+        std::string bytes;
+        const char* says;
+    };
+    const std::vector<Case> cases = {
+        {"empty", "", "empty"},
+        {"not a PDF", "Hello, this is a text file\n", "not a PDF"},
+        {"truncated", pdf.substr(0, pdf.size() / 2), "truncated"},
+        {"damaged", "%PDF-1.7\n" + std::string(4096, 'x') + "\n%%EOF\n", "damaged"},
+        {"needs a password", read(fixtures / "encrypted_user_password.pdf"), "password"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.what);
+        auto up = f.manuals().upload(c.bytes, {"Broken manual", "broken.pdf"});
+        REQUIRE_FALSE(up);
+        CHECK(up.error().code == ErrorCode::invalid_argument);
+        CHECK(up.error().field == "file");
+        CHECK(up.error().message.find(c.says) != std::string::npos);
+    }
+    CHECK(*f.manuals().count() == 0);
+    CHECK(files_in(f.dir.path() / "manuals") == 0);
+}
+
+TEST_CASE("a PDF over the configured size limit is refused") {
+    Fixture f([](Config& c) { c.ingest.max_pdf_bytes = 10 * 1024; });
+    auto up = f.manuals().upload_file(sample, {"Too big", ""});
+    REQUIRE_FALSE(up);
+    CHECK(up.error().code == ErrorCode::invalid_argument);
+    CHECK(up.error().message.find("limit") != std::string::npos);
+}
+
+TEST_CASE("an encrypted PDF that opens without a password is accepted and indexed") {
+    Fixture f;
+    auto up = f.manuals().upload_file(fixtures / "encrypted_owner_only.pdf", {"Protected copy", ""});
+    REQUIRE(up);
+    auto report = f.manuals().index(up->manual.id);
+    REQUIRE(report);
+    CHECK(report->chunks > 5);
+}
+
+TEST_CASE("titles are validated") {
+    Fixture f;
+    auto up = f.manuals().upload(read(sample), {"x", "a.pdf"});
+    REQUIRE_FALSE(up);
+    CHECK(up.error().field == "title");
+}
+
+TEST_CASE("indexing reports each page: the text layer where it is readable, OCR where there is none") {
+    Fixture f;
+    const auto m = f.upload_sample();
+    auto report = f.manuals().index(m.id);
+    REQUIRE(report);
+    REQUIRE(report->pages.size() == 8);
+    for (int p = 0; p < 7; ++p) {
+        CAPTURE(p + 1);
+        CHECK(report->pages[p].method == "text");
+        CHECK(report->pages[p].verdict == "readable");
+        CHECK(report->pages[p].chars > 200);
+    }
+    CHECK(report->pages[7].method == "ocr");
+    CHECK(report->pages[7].verdict == "empty");
+    CHECK(report->ocr_pages == 1);
+    CHECK(report->manual.indexed);
+    CHECK(report->manual.ocr_pages == 1);
+    CHECK(report->manual.detected_language == "english");
+    CHECK(report->manual.chunk_count == report->chunks);
+
+    const auto chunks = f.all_chunks(m.id);
+    const Chunk* ocr = chunk_containing(chunks, "weekly timetable");
+    REQUIRE(ocr != nullptr); // only the OCR of the scanned page can have produced this
+    CHECK(ocr->page_start == 8);
+    CHECK(ocr->section == "8 Multigrade classrooms");
+}
+
+TEST_CASE("running headers and footers are dropped and chunks keep their pages and sections") {
+    Fixture f;
+    const auto m = f.upload_sample();
+    REQUIRE(f.manuals().index(m.id));
+    const auto chunks = f.all_chunks(m.id);
+    REQUIRE(chunks.size() >= 8);
+    for (const auto& c : chunks) {
+        CAPTURE(c.ordinal);
+        CHECK(c.text.find("DIET Teacher Training Series") == std::string::npos);
+        CHECK(c.text.find("Page 3 of 8") == std::string::npos);
+        CHECK(c.page_start <= c.page_end);
+        CHECK(c.tokens > 0);
+        CHECK(c.tokens <= 300);
+    }
+    const Chunk* lemon = chunk_containing(chunks, "galvanised nail");
+    REQUIRE(lemon != nullptr);
+    CHECK(lemon->page_start == 2);
+    CHECK(lemon->section == "2.2 Activity: a lemon battery");
+    const Chunk* hindi = chunk_containing(chunks, "प्रकाश संश्लेषण");
+    REQUIRE(hindi != nullptr);
+    CHECK(hindi->page_start == 7);
+    const Chunk* two_column = chunk_containing(chunks, "electrician");
+    REQUIRE(two_column != nullptr);
+    CHECK(two_column->page_start == 6);
+    for (std::size_t i = 0; i < chunks.size(); ++i) CHECK(chunks[i].ordinal == static_cast<int>(i));
+}
+
+TEST_CASE("progress is reported page by page and ends at the total") {
+    Fixture f;
+    const auto m = f.upload_sample();
+    std::vector<std::pair<std::int64_t, std::int64_t>> calls;
+    IndexOptions options;
+    options.progress = [&](std::int64_t done, std::int64_t total) {
+        calls.emplace_back(done, total);
+        return true;
+    };
+    REQUIRE(f.manuals().index(m.id, options));
+    REQUIRE(calls.size() >= 9);
+    for (std::size_t i = 1; i < calls.size(); ++i) CHECK(calls[i].first >= calls[i - 1].first);
+    CHECK(calls.back().first == calls.back().second);
+    CHECK(calls.front().second == 9); // 8 pages + the indexing step
+}
+
+TEST_CASE("cancelling an index leaves the manual as it was") {
+    Fixture f;
+    const auto m = f.upload_sample();
+    REQUIRE(f.manuals().index(m.id));
+    const auto before = f.all_chunks(m.id);
+    IndexOptions options;
+    options.progress = [](std::int64_t done, std::int64_t) { return done < 3; };
+    auto cancelled = f.manuals().index(m.id, options);
+    REQUIRE_FALSE(cancelled);
+    CHECK(cancelled.error().code == ErrorCode::deadline_exceeded);
+    const auto after = f.all_chunks(m.id);
+    REQUIRE(after.size() == before.size());
+    CHECK(after.front().id == before.front().id); // the old chunks are untouched
+    CHECK(f.manuals().get(m.id)->indexed);
+}
+
+TEST_CASE("re-indexing replaces the chunks instead of adding to them") {
+    Fixture f;
+    const auto m = f.upload_sample();
+    REQUIRE(f.manuals().index(m.id));
+    const auto first = f.all_chunks(m.id);
+    REQUIRE(f.manuals().index(m.id));
+    const auto second = f.all_chunks(m.id);
+    CHECK(second.size() == first.size());
+    CHECK(second.front().id > first.back().id); // fresh ids: vector labels are never reused
+    auto stats = f.platform->retrieval().stats();
+    REQUIRE(stats);
+    CHECK(stats->chunks == static_cast<std::int64_t>(second.size()));
+    CHECK(stats->vectors == static_cast<std::int64_t>(second.size()));
+}
+
+TEST_CASE("with OCR disabled the scanned page is reported as not indexed, saying why") {
+    Fixture f([](Config& c) { c.ingest.ocr = false; });
+    const auto m = f.upload_sample();
+    auto report = f.manuals().index(m.id);
+    REQUIRE(report);
+    CHECK(report->pages[7].method == "none");
+    CHECK(report->pages[7].reason.find("OCR is disabled") != std::string::npos);
+    CHECK(report->ocr_pages == 0);
+    CHECK(chunk_containing(f.all_chunks(m.id), "weekly timetable") == nullptr);
+}
+
+TEST_CASE("a missing OCR language pack is named") {
+    Fixture f([](Config& c) { c.ingest.ocr_languages = "eng+xyz"; });
+    const auto m = f.upload_sample();
+    auto report = f.manuals().index(m.id);
+    REQUIRE(report);
+    CHECK(report->pages[7].method == "none");
+    CHECK(report->pages[7].reason.find("'xyz'") != std::string::npos);
+    CHECK(report->pages[7].reason.find("tesseract-ocr-xyz") != std::string::npos);
+}
+
+TEST_CASE("deleting a manual removes its file, chunks and vectors") {
+    Fixture f;
+    const auto m = f.upload_sample();
+    REQUIRE(f.manuals().index(m.id));
+    REQUIRE(f.manuals().remove(m.id));
+    CHECK(f.manuals().get(m.id).error().code == ErrorCode::not_found);
+    CHECK_FALSE(std::filesystem::exists(f.dir.path() / m.file_path));
+    auto stats = f.platform->retrieval().stats();
+    CHECK(stats->chunks == 0);
+    CHECK(stats->vectors == 0);
+    auto hits = f.platform->retrieval().search({.query = "lemon battery"});
+    REQUIRE(hits);
+    CHECK(hits->hits.empty());
+    CHECK(f.manuals().remove(m.id).error().message == "Manual with ID " + std::to_string(m.id) + " not found");
+}
+
+TEST_CASE("index_async runs as a job that reaches 100 percent") {
+    Fixture f;
+    const auto m = f.upload_sample();
+    auto job = f.manuals().index_async(m.id);
+    REQUIRE(job);
+    CHECK(job->kind == "manual.index");
+    auto done = f.platform->jobs().wait(job->id);
+    REQUIRE(done);
+    CHECK(done->state == JobState::succeeded);
+    CHECK(done->percent() == 100.0);
+    CHECK(done->result.find("chunks")->as_int() > 5);
+    CHECK(f.platform->jobs().cancel(job->id).error().code == ErrorCode::conflict);
+    CHECK(f.manuals().index_async(999).error().code == ErrorCode::not_found);
+}
+
+TEST_CASE("pinning toggles and pinned manuals list first") {
+    Fixture f;
+    const auto m = f.upload_sample();
+    auto other = f.manuals().upload_file(fixtures / "encrypted_owner_only.pdf", {"Second manual", ""});
+    REQUIRE(other);
+    auto listed = f.manuals().list();
+    REQUIRE(listed);
+    CHECK(listed->front().id == other->manual.id); // newest first
+    REQUIRE(f.manuals().toggle_pin(m.id)->pinned);
+    CHECK(f.manuals().list()->front().id == m.id);
+    CHECK_FALSE(f.manuals().toggle_pin(m.id)->pinned);
+}
