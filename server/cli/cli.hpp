@@ -5,6 +5,7 @@
 #include "shiksha/config.hpp"
 #include "shiksha/error.hpp"
 #include "shiksha/json.hpp"
+#include "shiksha/platform.hpp"
 
 #include <optional>
 #include <string>
@@ -54,6 +55,10 @@ int run_user(Context& ctx, Args& args);
 int run_ingest(Context& ctx, Args& args);
 int run_search(Context& ctx, Args& args);
 int run_manual(Context& ctx, Args& args);
+
+/// Indexes a manual with a progress bar on a terminal (shared by ingest, manual index, demo).
+[[nodiscard]] Result<IndexReport> index_with_progress(Platform& platform, std::int64_t id,
+                                                      std::string_view client);
 
 /// Entry point used by main().
 int run(int argc, char** argv);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <filesystem>
 #include <iostream>
 #include <termios.h>
 #include <unistd.h>
@@ -15,10 +16,12 @@ namespace shiksha::cli {
 
 namespace {
 
-constexpr std::string_view demo_help = R"(Usage: shiksha demo
+constexpr std::string_view demo_help = R"(Usage: shiksha demo [--manual FILE.pdf]
 
 Creates the data directory, the demo accounts of the API contract (admin@shiksha-setu.gov.in /
-admin123 and others) and three example clusters. Safe to run again: existing data is kept.
+admin123 and others) and three example clusters, then ingests and indexes a sample manual
+(default: the project's examples/data/low_cost_science_handbook.pdf) and runs a search on it.
+Safe to run again: existing data is kept.
 )";
 
 constexpr std::string_view cluster_help = R"(Usage:
@@ -81,6 +84,7 @@ std::optional<std::string> read_password(std::string_view prompt) {
 
 int run_demo(Context& ctx, Args& args) {
     if (args.flag("--help")) return (std::cout << demo_help, exit_ok);
+    const std::filesystem::path manual_file = args.option("--manual").value_or(SHIKSHA_SAMPLE_MANUAL);
     if (auto extra = args.leftovers(); !extra.empty()) return usage_error(extra, demo_help);
     auto platform = open_platform(ctx);
     if (!platform) return report(ctx, platform.error());
@@ -92,13 +96,46 @@ int run_demo(Context& ctx, Args& args) {
         actions.push_back(line);
         text += "  " + line + "\n";
     }
+    Json out = Json::object({{"data_dir", ctx.config.data_dir.string()},
+                             {"users_created", report_->users_created},
+                             {"clusters_created", report_->clusters_created}});
+
+    // The manual step of the pipeline: upload, index (OCR where needed), search.
+    if (!std::filesystem::exists(manual_file)) {
+        text += fmt::format("  sample manual {} not found; skipping ingestion\n", manual_file.string());
+    } else {
+        auto& manuals = (*platform)->manuals();
+        auto up = manuals.upload_file(manual_file, {"Low-Cost Science Handbook", ""},
+                                      Actor{std::nullopt, "", "demo"});
+        if (!up) return report(ctx, up.error());
+        Manual manual = up->manual;
+        if (!manual.indexed) {
+            if (!ctx.json) std::cout << text << std::flush, text.clear();
+            auto indexed = index_with_progress(**platform, manual.id, "demo");
+            if (!indexed) return report(ctx, indexed.error());
+            manual = indexed->manual;
+            text += fmt::format("  manual #{} '{}' indexed: {} pages ({} by OCR), {} chunks, language {}\n",
+                                manual.id, manual.title, manual.total_pages, indexed->ocr_pages,
+                                indexed->chunks, manual.detected_language.value_or("unknown"));
+        } else {
+            text += fmt::format("  manual #{} '{}' already indexed ({} chunks)\n", manual.id, manual.title,
+                                manual.chunk_count);
+        }
+        const std::string question = "how do I show a series circuit without a lab";
+        auto hits = (*platform)->retrieval().search({.query = question, .manual_ids = {manual.id}, .k = 3});
+        if (!hits) return report(ctx, hits.error());
+        text += fmt::format("  search \"{}\":\n", question);
+        for (const auto& h : hits->hits) {
+            text +=
+                fmt::format("    p. {} — {}\n", h.page_start, h.section.empty() ? "(no section)" : h.section);
+        }
+        actions.push_back(fmt::format("manual #{} indexed", manual.id));
+        out["manual"] = to_json(manual);
+        out["search"] = to_json(*hits);
+    }
+    out["actions"] = std::move(actions);
     text += "Demo passwords are public: change them (shiksha user passwd) before real use.\n";
-    return print(ctx,
-                 Json::object({{"data_dir", ctx.config.data_dir.string()},
-                               {"users_created", report_->users_created},
-                               {"clusters_created", report_->clusters_created},
-                               {"actions", std::move(actions)}}),
-                 text);
+    return print(ctx, out, text);
 }
 
 int run_cluster(Context& ctx, Args& args) {

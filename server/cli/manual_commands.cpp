@@ -109,16 +109,16 @@ std::string report_text(const IndexReport& r) {
     return text;
 }
 
-Result<IndexReport> index_with_bar(Platform& platform, std::int64_t id) {
+} // namespace
+
+Result<IndexReport> index_with_progress(Platform& platform, std::int64_t id, std::string_view client) {
     ProgressBar bar("indexing");
     IndexOptions options;
     options.progress = [&bar](std::int64_t done, std::int64_t total) { return bar.update(done, total); };
-    auto report = platform.manuals().index(id, options, Actor{std::nullopt, "", "cli"});
+    auto report = platform.manuals().index(id, options, Actor{std::nullopt, "", std::string(client)});
     bar.finish();
     return report;
 }
-
-} // namespace
 
 int run_ingest(Context& ctx, Args& args) {
     if (args.flag("--help")) return (std::cout << ingest_help, exit_ok);
@@ -137,7 +137,7 @@ int run_ingest(Context& ctx, Args& args) {
     Json out = Json::object({{"manual", to_json(up->manual)}, {"duplicate", up->duplicate}});
     if (index) {
         if (!ctx.json) std::cout << text << std::flush;
-        auto r = index_with_bar(**platform, up->manual.id);
+        auto r = index_with_progress(**platform, up->manual.id, "cli");
         if (!r) return report(ctx, r.error());
         out = report_json(*r);
         out["duplicate"] = up->duplicate;
@@ -227,7 +227,7 @@ int run_manual(Context& ctx, Args& args) {
         return print(ctx, to_json(*m), describe(*m));
     }
     if (*sub == "index") {
-        auto r = index_with_bar(**platform, *id);
+        auto r = index_with_progress(**platform, *id, "cli");
         if (!r) return report(ctx, r.error());
         return print(ctx, report_json(*r), report_text(*r));
     }
