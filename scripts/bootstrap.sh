@@ -15,7 +15,7 @@ packages=(
   # server (Boost.Beast/Asio are header-only)
   libboost-dev
   # tests and the Python module (Debian's /usr/bin/python3, not a pyenv one)
-  doctest-dev pybind11-dev python3-dev python3-pytest
+  doctest-dev pybind11-dev python3-dev python3-pytest python3-numpy
 )
 
 missing=()

@@ -115,12 +115,33 @@ Json json_from_py(py::handle value, int depth) {
                          " to JSON (expected dict, list, tuple, str, int, float, bool or None)");
 }
 
+/// A duration as a plain int in its own unit (seconds, or milliseconds for the *_ms names).
+template <class Owner, class Duration>
+void def_duration(py::class_<Owner>& cls, const char* name, Duration Owner::*member, const char* doc) {
+    cls.def_property(
+        name, [member](const Owner& o) { return static_cast<std::int64_t>((o.*member).count()); },
+        [member](Owner& o, std::int64_t count) { o.*member = Duration(count); }, doc);
+}
+
 template <class Owner>
 void def_seconds(py::class_<Owner>& cls, const char* name, std::chrono::seconds Owner::*member,
                  const char* doc) {
-    cls.def_property(
-        name, [member](const Owner& o) { return static_cast<std::int64_t>((o.*member).count()); },
-        [member](Owner& o, std::int64_t seconds) { o.*member = std::chrono::seconds(seconds); }, doc);
+    def_duration(cls, name, member, doc);
+}
+
+template <class Owner>
+void def_milliseconds(py::class_<Owner>& cls, const char* name, std::chrono::milliseconds Owner::*member,
+                      const char* doc) {
+    def_duration(cls, name, member, doc);
+}
+
+/// "''" or "'***'": secrets never reach a repr (it ends up in logs and tracebacks).
+std::string masked(const std::string& secret) {
+    return secret.empty() ? "''" : "'***'";
+}
+
+std::string py_bool(bool value) {
+    return value ? "True" : "False";
 }
 
 void bind_config(py::module_& m) {
@@ -132,7 +153,11 @@ void bind_config(py::module_& m) {
         .def_readwrite("max_body_bytes", &ServerConfig::max_body_bytes)
         .def_readwrite("cors_origins", &ServerConfig::cors_origins,
                        "exact origins allowed by CORS; assign a new list to change it")
-        .def_readwrite("requests_per_minute", &ServerConfig::requests_per_minute, "per client; 0 disables");
+        .def_readwrite("requests_per_minute", &ServerConfig::requests_per_minute, "per client; 0 disables")
+        .def_readwrite("allow_anonymous_upload", &ServerConfig::allow_anonymous_upload,
+                       "admit manual uploads without a token (rate-limited, audited)")
+        .def_readwrite("anonymous_uploads_per_hour", &ServerConfig::anonymous_uploads_per_hour,
+                       "per client address, when allowed");
     def_seconds(server, "header_timeout", &ServerConfig::header_timeout, "seconds");
     def_seconds(server, "body_timeout", &ServerConfig::body_timeout, "seconds");
     def_seconds(server, "idle_timeout", &ServerConfig::idle_timeout, "seconds");
@@ -156,8 +181,65 @@ void bind_config(py::module_& m) {
     def_seconds(auth, "refresh_token_ttl", &AuthConfig::refresh_token_ttl, "seconds");
     // Never show the secret (it would end up in logs and tracebacks).
     auth.def("__repr__", [](const AuthConfig& a) {
-        return "AuthConfig(jwt_secret=" + std::string(a.jwt_secret.empty() ? "''" : "'***'") +
-               ", password_hash_cost='" + std::string(to_string(a.password_hash_cost)) + "')";
+        return "AuthConfig(jwt_secret=" + masked(a.jwt_secret) + ", password_hash_cost='" +
+               std::string(to_string(a.password_hash_cost)) + "')";
+    });
+
+    py::class_<IngestConfig>(m, "IngestConfig", "PDF upload limits, OCR and chunking.")
+        .def(py::init<>())
+        .def_readwrite("max_pdf_bytes", &IngestConfig::max_pdf_bytes, "larger PDFs are refused")
+        .def_readwrite("ocr", &IngestConfig::ocr, "OCR pages without a usable text layer")
+        .def_readwrite("ocr_languages", &IngestConfig::ocr_languages,
+                       "Tesseract language packs, '+'-separated (\"eng+hin\")")
+        .def_readwrite("tessdata_dir", &IngestConfig::tessdata_dir, "\"\" = Tesseract's default")
+        .def_readwrite("ocr_dpi", &IngestConfig::ocr_dpi, "rasterisation for OCR")
+        .def_readwrite("chunk_tokens", &IngestConfig::chunk_tokens, "chunk budget in tokens")
+        .def_readwrite("chunk_overlap", &IngestConfig::chunk_overlap, "share of a chunk repeated in the next")
+        .def("__repr__", [](const IngestConfig& i) {
+            return "IngestConfig(ocr=" + py_bool(i.ocr) + ", ocr_languages='" + i.ocr_languages +
+                   "', max_pdf_bytes=" + std::to_string(i.max_pdf_bytes) + ")";
+        });
+
+    py::class_<EmbeddingsConfig>(m, "EmbeddingsConfig",
+                                 "Where embeddings come from: \"\" base_url = the built-in offline embedder.")
+        .def(py::init<>())
+        .def_readwrite("base_url", &EmbeddingsConfig::base_url, "OpenAI-compatible endpoint, e.g. .../v1")
+        .def_readwrite("api_key", &EmbeddingsConfig::api_key, "sent as a Bearer token; never shown in reprs")
+        .def_readwrite("model", &EmbeddingsConfig::model)
+        .def_readwrite("dimension", &EmbeddingsConfig::dimension,
+                       "0 = 384 for the built-in embedder, learned for a remote one")
+        .def("__repr__", [](const EmbeddingsConfig& e) {
+            return "EmbeddingsConfig(base_url='" + e.base_url + "', model='" + e.model +
+                   "', api_key=" + masked(e.api_key) + ")";
+        });
+
+    py::class_<RetrievalConfig>(m, "RetrievalConfig", "Vector index (hnswlib) and rank fusion settings.")
+        .def(py::init<>())
+        .def_readwrite("hnsw_m", &RetrievalConfig::hnsw_m)
+        .def_readwrite("hnsw_ef_construction", &RetrievalConfig::hnsw_ef_construction)
+        .def_readwrite("hnsw_ef_search", &RetrievalConfig::hnsw_ef_search)
+        .def_readwrite("rrf_k", &RetrievalConfig::rrf_k, "reciprocal rank fusion constant")
+        .def("__repr__", [](const RetrievalConfig& r) {
+            return "RetrievalConfig(hnsw_m=" + std::to_string(r.hnsw_m) +
+                   ", hnsw_ef_search=" + std::to_string(r.hnsw_ef_search) + ")";
+        });
+
+    py::class_<NetConfig> net(m, "NetConfig", "Outbound HTTP(S) for every network provider.");
+    net.def(py::init<>())
+        .def_readwrite("https_proxy", &NetConfig::https_proxy,
+                       "http://[user:pass@]host:port; never shown in reprs (it may hold a password)")
+        .def_readwrite("no_proxy", &NetConfig::no_proxy, "comma-separated hosts/suffixes that bypass it")
+        .def_readwrite("ca_file", &NetConfig::ca_file, "PEM bundle to trust instead of the system store")
+        .def_readwrite("max_attempts", &NetConfig::max_attempts, "first try + retries");
+    def_milliseconds(net, "connect_timeout_ms", &NetConfig::connect_timeout, "milliseconds");
+    def_milliseconds(net, "read_timeout_ms", &NetConfig::read_timeout, "milliseconds");
+    def_milliseconds(net, "backoff_base_ms", &NetConfig::backoff_base, "milliseconds, doubled per retry");
+    def_milliseconds(net, "backoff_max_ms", &NetConfig::backoff_max, "milliseconds, cap for one wait");
+    net.def("__repr__", [](const NetConfig& n) {
+        return "NetConfig(https_proxy=" + masked(n.https_proxy) +
+               ", connect_timeout_ms=" + std::to_string(n.connect_timeout.count()) +
+               ", read_timeout_ms=" + std::to_string(n.read_timeout.count()) +
+               ", max_attempts=" + std::to_string(n.max_attempts) + ")";
     });
 
     const Config defaults;
@@ -173,6 +255,10 @@ void bind_config(py::module_& m) {
         .def_readwrite("workers", &Config::workers, "worker pool size; 0 = one per core")
         .def_readwrite("server", &Config::server)
         .def_readwrite("auth", &Config::auth)
+        .def_readwrite("ingest", &Config::ingest)
+        .def_readwrite("embeddings", &Config::embeddings)
+        .def_readwrite("retrieval", &Config::retrieval)
+        .def_readwrite("net", &Config::net)
         .def_property(
             "log_level", [](const Config& c) { return std::string(to_string(c.log_level)); },
             [](Config& c, std::string_view text) {
@@ -213,12 +299,17 @@ void bind_config(py::module_& m) {
 
 } // namespace
 
-void raise_error(const Error& error) {
+py::object py_error(const Error& error) {
     py::handle cls(error_classes.at(static_cast<std::size_t>(error.code)));
     py::object exc = cls(error.message);
     exc.attr("code") = std::string(to_string(error.code));
     exc.attr("field") = error.field;
-    PyErr_SetObject(cls.ptr(), exc.ptr());
+    return exc;
+}
+
+void raise_error(const Error& error) {
+    py::object exc = py_error(error);
+    PyErr_SetObject(error_classes.at(static_cast<std::size_t>(error.code)), exc.ptr());
     throw py::error_already_set();
 }
 

@@ -27,6 +27,9 @@ void bind_facade(py::module_& m) {
         // reference_internal: an engine object keeps its Platform alive.
         .def_property_readonly("clusters", &Platform::clusters, py::return_value_policy::reference_internal)
         .def_property_readonly("auth", &Platform::auth, py::return_value_policy::reference_internal)
+        .def_property_readonly("jobs", &Platform::jobs, py::return_value_policy::reference_internal)
+        .def_property_readonly("manuals", &Platform::manuals, py::return_value_policy::reference_internal)
+        .def_property_readonly("retrieval", &Platform::retrieval, py::return_value_policy::reference_internal)
         .def_property_readonly(
             "config", [](const Platform& p) { return p.config(); },
             "A copy: changing it does not change the open Platform.")

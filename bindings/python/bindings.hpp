@@ -20,10 +20,16 @@ namespace py = pybind11;
 void bind_core(py::module_& m);
 void bind_auth(py::module_& m);
 void bind_clusters(py::module_& m);
+void bind_jobs(py::module_& m);
+void bind_retrieval(py::module_& m);
+void bind_manuals(py::module_& m);
 void bind_platform(py::module_& m);
 
 /// Raises the `shiksha.<Code>Error` for `error` (with `.code` and `.field` set). Needs the GIL.
 [[noreturn]] void raise_error(const Error& error);
+
+/// The same exception object, not raised (for values that carry an error, like a failed Job).
+[[nodiscard]] py::object py_error(const Error& error);
 
 /// The one place a library `Result` becomes a Python value or exception. Needs the GIL.
 template <class T>

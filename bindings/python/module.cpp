@@ -7,12 +7,15 @@ PYBIND11_MODULE(shiksha, m) {
     using namespace shiksha::python;
     m.doc() = "Shiksha-Setu SDK: adapt, translate, export and deliver teacher-training modules.\n\n"
               "Every library error is raised as a subclass of shiksha.Error carrying .code and .field.\n"
-              "Calls that touch the database or hash passwords release the GIL.";
+              "Calls that touch the database, hash passwords, read PDFs or embed text release the GIL.";
     m.attr("version") = shiksha::version_string;
     m.attr("__version__") = shiksha::version_string;
     // Order matters for readable signatures: a type is registered before the functions using it.
     bind_core(m);
     bind_auth(m);
     bind_clusters(m);
+    bind_jobs(m);
+    bind_retrieval(m);
+    bind_manuals(m);
     bind_platform(m);
 }

@@ -1,19 +1,26 @@
 """Type stubs for the `shiksha` extension module (Shiksha-Setu SDK).
 
 Every library error is raised as a subclass of `shiksha.Error` carrying `.code` and `.field`.
-Calls that touch the database or hash passwords release the GIL, so they may run in threads.
-Datetimes are naive `datetime.datetime` values in UTC.
+Calls that touch the database, hash passwords, read PDFs or embed text release the GIL, so they
+may run in threads. Datetimes are naive `datetime.datetime` values in UTC. Embeddings are
+float32 numpy arrays.
 """
 
 import datetime
 import os
 import pathlib
+from collections.abc import Callable
 from typing import Any, ClassVar, TypeAlias
+
+import numpy
+import numpy.typing
 
 version: str
 __version__: str
 
 _JsonValue: TypeAlias = None | bool | int | float | str | list[Any] | dict[str, Any]
+_Progress: TypeAlias = Callable[[int, int], bool | None]
+"""progress(done, total): return False to cancel; None or True to go on."""
 
 # --- errors -----------------------------------------------------------------------------
 
@@ -46,6 +53,9 @@ class ServerConfig:
     cors_origins: list[str]
     """Reading returns a copy: assign a new list to change it."""
     requests_per_minute: int
+    allow_anonymous_upload: bool
+    """Admit manual uploads without a token (rate-limited, audited)."""
+    anonymous_uploads_per_hour: int
     header_timeout: int
     """seconds"""
     body_timeout: int
@@ -68,6 +78,55 @@ class AuthConfig:
     """"minimum" (tests only), "interactive" or "moderate"; anything else raises InvalidArgumentError."""
     def __init__(self) -> None: ...
 
+class IngestConfig:
+    max_pdf_bytes: int
+    """Larger PDFs are refused."""
+    ocr: bool
+    """OCR pages without a usable text layer."""
+    ocr_languages: str
+    """Tesseract language packs, '+'-separated ("eng+hin")."""
+    tessdata_dir: str
+    """"" = Tesseract's default."""
+    ocr_dpi: int
+    chunk_tokens: int
+    chunk_overlap: float
+    """Share of a chunk repeated in the next (0-0.5)."""
+    def __init__(self) -> None: ...
+
+class EmbeddingsConfig:
+    base_url: str
+    """OpenAI-compatible endpoint (".../v1"); "" = the built-in offline hash embedder."""
+    api_key: str
+    """Sent as a Bearer token; never shown in reprs."""
+    model: str
+    dimension: int
+    """0 = 384 for the built-in embedder, learned for a remote one."""
+    def __init__(self) -> None: ...
+
+class RetrievalConfig:
+    hnsw_m: int
+    hnsw_ef_construction: int
+    hnsw_ef_search: int
+    rrf_k: float
+    """Reciprocal rank fusion constant."""
+    def __init__(self) -> None: ...
+
+class NetConfig:
+    https_proxy: str
+    """http://[user:pass@]host:port; never shown in reprs."""
+    no_proxy: str
+    ca_file: str
+    max_attempts: int
+    connect_timeout_ms: int
+    """milliseconds"""
+    read_timeout_ms: int
+    """milliseconds"""
+    backoff_base_ms: int
+    """milliseconds, doubled per retry"""
+    backoff_max_ms: int
+    """milliseconds, cap for one wait"""
+    def __init__(self) -> None: ...
+
 class Config:
     @property
     def data_dir(self) -> pathlib.Path: ...
@@ -78,6 +137,11 @@ class Config:
     """Mutable in place: `cfg.server.port = 0`."""
     auth: AuthConfig
     """Mutable in place: `cfg.auth.jwt_secret = ...`."""
+    ingest: IngestConfig
+    """Mutable in place: `cfg.ingest.ocr = False`."""
+    embeddings: EmbeddingsConfig
+    retrieval: RetrievalConfig
+    net: NetConfig
     log_level: str
     """"debug", "info", "warn" or "error"."""
     def __init__(self, data_dir: str | os.PathLike[str] = ..., workers: int = 0) -> None: ...
@@ -286,6 +350,295 @@ class ClusterEngine:
     def remove_as(self, id: int, user: User) -> ClusterRemoval: ...
     def toggle_pin(self, id: int) -> Cluster: ...
 
+# --- jobs -------------------------------------------------------------------------------
+
+class JobState:
+    """Where a job is; succeeded, failed and cancelled are final."""
+
+    queued: ClassVar[JobState]
+    running: ClassVar[JobState]
+    succeeded: ClassVar[JobState]
+    failed: ClassVar[JobState]
+    cancelled: ClassVar[JobState]
+    __members__: ClassVar[dict[str, JobState]]
+    def __init__(self, value: int) -> None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+    def __int__(self) -> int: ...
+    def __index__(self) -> int: ...
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+class Job:
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str:
+        """"manual.index", "retrieval.reembed"..."""
+    @property
+    def state(self) -> JobState: ...
+    @property
+    def done(self) -> int: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def percent(self) -> float:
+        """0-100; 100 once succeeded."""
+    @property
+    def message(self) -> str: ...
+    @property
+    def result(self) -> _JsonValue:
+        """Set when succeeded."""
+    @property
+    def error(self) -> Error | None:
+        """The error (an instance, not raised) when failed or cancelled."""
+    @property
+    def created_by(self) -> int | None: ...
+    @property
+    def created_at(self) -> datetime.datetime: ...
+    @property
+    def updated_at(self) -> datetime.datetime: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The wire form (what GET /api/jobs/{id} returns)."""
+
+class JobEngine:
+    """Obtained from Platform.jobs. Thread-safe; every method releases the GIL."""
+
+    def get(self, id: str) -> Job: ...
+    def list(self, skip: int = 0, limit: int = 100, kind: str = "") -> list[Job]:
+        """Newest first; `kind` filters when not empty."""
+    def cancel(self, id: str) -> Job:
+        """Asks the job to stop at its next check. ConflictError when it already finished."""
+    def wait(self, id: str, timeout: float | None = None) -> Job:
+        """Blocks until the job has finished or `timeout` seconds passed; a failed job is returned, not raised."""
+
+# --- retrieval --------------------------------------------------------------------------
+
+class SearchMode:
+    """hybrid fuses BM25 and vector ranks; the others use one of them."""
+
+    hybrid: ClassVar[SearchMode]
+    lexical: ClassVar[SearchMode]
+    vector: ClassVar[SearchMode]
+    __members__: ClassVar[dict[str, SearchMode]]
+    def __init__(self, value: int) -> None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+    def __int__(self) -> int: ...
+    def __index__(self) -> int: ...
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+class SearchHit:
+    @property
+    def chunk_id(self) -> int: ...
+    @property
+    def manual_id(self) -> int: ...
+    @property
+    def manual_title(self) -> str: ...
+    @property
+    def page_start(self) -> int: ...
+    @property
+    def page_end(self) -> int: ...
+    @property
+    def section(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def bm25(self) -> float | None:
+        """Higher is better; None when not a lexical hit."""
+    @property
+    def vector(self) -> float | None:
+        """Cosine similarity; None when not a vector hit."""
+    @property
+    def fused(self) -> float:
+        """Reciprocal-rank-fusion score the order uses."""
+    def to_dict(self) -> dict[str, Any]:
+        """The wire form; the scores are under "scores"."""
+
+class SearchResult:
+    @property
+    def hits(self) -> list[SearchHit]:
+        """Best first."""
+    @property
+    def vector_used(self) -> bool:
+        """False while the vector index is rebuilding."""
+    @property
+    def took_ms(self) -> float: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class RetrievalStats:
+    @property
+    def chunks(self) -> int: ...
+    @property
+    def vectors(self) -> int: ...
+    @property
+    def embedder(self) -> str:
+        """Model id of the vectors, e.g. "hash-ngram-v1/384"."""
+    @property
+    def dimension(self) -> int: ...
+    @property
+    def rebuilding(self) -> bool: ...
+
+class RetrievalEngine:
+    """Obtained from Platform.retrieval. Thread-safe; every method releases the GIL."""
+
+    def search(
+        self,
+        query: str,
+        manual_ids: list[int] | None = None,
+        k: int = 5,
+        section: str | None = None,
+        mode: SearchMode | str = "hybrid",
+    ) -> SearchResult:
+        """k is 1-50 (else InvalidArgumentError); manual_ids None searches every indexed manual."""
+    def stats(self) -> RetrievalStats: ...
+    def embed(self, texts: list[str]) -> numpy.typing.NDArray[numpy.float32]:
+        """The configured embedder's vectors: shape (len(texts), dimension), rows L2-normalised."""
+
+def hash_embed(texts: list[str], dimension: int = 384) -> numpy.typing.NDArray[numpy.float32]:
+    """The built-in offline embedder; the library clamps dimension to 64..4096."""
+
+# --- manuals ----------------------------------------------------------------------------
+
+class Manual:
+    @property
+    def id(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def filename(self) -> str:
+        """The upload's name (display only)."""
+    @property
+    def file_path(self) -> str:
+        """Relative to the data dir: manuals/<sha256>.pdf."""
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def size_bytes(self) -> int: ...
+    @property
+    def total_pages(self) -> int: ...
+    @property
+    def upload_date(self) -> datetime.datetime: ...
+    @property
+    def indexed(self) -> bool: ...
+    @property
+    def indexed_at(self) -> datetime.datetime | None: ...
+    @property
+    def pinned(self) -> bool: ...
+    @property
+    def detected_language(self) -> str | None:
+        """"english", "hindi"... or None."""
+    @property
+    def ocr_pages(self) -> int: ...
+    @property
+    def chunk_count(self) -> int: ...
+    @property
+    def adapted_summary(self) -> str | None: ...
+    @property
+    def key_points(self) -> list[str]: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The wire form (what GET /api/manuals/{id} returns)."""
+
+class UploadResult:
+    @property
+    def manual(self) -> Manual: ...
+    @property
+    def duplicate(self) -> bool:
+        """The same bytes were uploaded before; `manual` is that upload."""
+
+class PageReport:
+    @property
+    def page(self) -> int: ...
+    @property
+    def method(self) -> str:
+        """"text" (text layer), "ocr" or "none"."""
+    @property
+    def verdict(self) -> str:
+        """Text-layer verdict: readable, empty, legacy_font, broken_unicode, garbage."""
+    @property
+    def reason(self) -> str: ...
+    @property
+    def chars(self) -> int: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class IndexReport:
+    @property
+    def manual(self) -> Manual:
+        """The manual as stored after indexing."""
+    @property
+    def pages(self) -> list[PageReport]: ...
+    @property
+    def chunks(self) -> int: ...
+    @property
+    def ocr_pages(self) -> int: ...
+    @property
+    def headers_removed(self) -> int: ...
+    @property
+    def seconds(self) -> float: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class Chunk:
+    @property
+    def id(self) -> int: ...
+    @property
+    def manual_id(self) -> int: ...
+    @property
+    def ordinal(self) -> int: ...
+    @property
+    def page_start(self) -> int: ...
+    @property
+    def page_end(self) -> int: ...
+    @property
+    def section(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def tokens(self) -> int: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class ManualEngine:
+    """Obtained from Platform.manuals. Thread-safe; every method releases the GIL."""
+
+    def upload(self, bytes: bytes, title: str, filename: str = "") -> UploadResult:
+        """Not a PDF, truncated, encrypted or too large: InvalidArgumentError with field "file"."""
+    def upload_file(
+        self, path: str | os.PathLike[str], title: str, filename: str | None = None
+    ) -> UploadResult:
+        """filename defaults to the path's name."""
+    def ingest(
+        self,
+        path_or_bytes: bytes | str | os.PathLike[str],
+        title: str,
+        filename: str | None = None,
+        progress: _Progress | None = None,
+        index: bool = True,
+    ) -> IndexReport | UploadResult:
+        """upload() or upload_file(), then index() (the IndexReport) unless index=False (the UploadResult)."""
+    def get(self, id: int) -> Manual: ...
+    def list(self, skip: int = 0, limit: int = 100) -> list[Manual]:
+        """Pinned first, then newest upload first."""
+    def count(self) -> int: ...
+    def delete(self, id: int) -> None:
+        """Removes the file, its pages, chunks and vectors."""
+    def toggle_pin(self, id: int) -> Manual: ...
+    def index(self, id: int, progress: _Progress | None = None) -> IndexReport:
+        """progress runs on this thread; False cancels (DeadlineExceededError); an exception it raises
+        (Ctrl-C included) cancels and is re-raised. A cancelled or failed index leaves the previous
+        state. The last call (done == total) comes after the commit: what it raises is raised, but
+        the index stays."""
+    def index_async(self, id: int) -> Job:
+        """index() as a job on the worker pool; returns the queued Job at once."""
+    def chunks(self, id: int, offset: int = 0, limit: int = 50) -> list[Chunk]: ...
+    def pages(self, id: int) -> list[PageReport]:
+        """What the last index did with each page; empty before indexing."""
+    def file_path(self, id: int) -> pathlib.Path:
+        """The stored PDF's absolute path."""
+
 # --- platform and demo data -------------------------------------------------------------
 
 class Platform:
@@ -298,6 +651,12 @@ class Platform:
     def clusters(self) -> ClusterEngine: ...
     @property
     def auth(self) -> AuthEngine: ...
+    @property
+    def jobs(self) -> JobEngine: ...
+    @property
+    def manuals(self) -> ManualEngine: ...
+    @property
+    def retrieval(self) -> RetrievalEngine: ...
     @property
     def config(self) -> Config:
         """A copy: changing it does not change the open Platform."""

@@ -84,18 +84,6 @@ std::string describe(const Manual& m) {
                        m.detected_language ? ", " + *m.detected_language : "");
 }
 
-Json report_json(const IndexReport& r) {
-    Json pages = Json::array();
-    for (const auto& p : r.pages)
-        pages.push_back(to_json(p));
-    return Json::object({{"manual", to_json(r.manual)},
-                         {"chunks", r.chunks},
-                         {"ocr_pages", r.ocr_pages},
-                         {"headers_removed", r.headers_removed},
-                         {"seconds", r.seconds},
-                         {"pages", std::move(pages)}});
-}
-
 std::string report_text(const IndexReport& r) {
     std::string text =
         fmt::format("indexed #{} {}: {} pages ({} by OCR), {} chunks in {:.1f} s\n", r.manual.id,
@@ -139,7 +127,7 @@ int run_ingest(Context& ctx, Args& args) {
         if (!ctx.json) std::cout << text << std::flush;
         auto r = index_with_progress(**platform, up->manual.id, "cli");
         if (!r) return report(ctx, r.error());
-        out = report_json(*r);
+        out = to_json(*r);
         out["duplicate"] = up->duplicate;
         text = report_text(*r);
     }
@@ -161,14 +149,9 @@ int run_search(Context& ctx, Args& args) {
     }
     if (auto s = args.option("--section")) req.section = *s;
     if (auto mode = args.option("--mode")) {
-        if (*mode == "hybrid")
-            req.mode = SearchMode::hybrid;
-        else if (*mode == "lexical")
-            req.mode = SearchMode::lexical;
-        else if (*mode == "vector")
-            req.mode = SearchMode::vector;
-        else
-            return usage_error("--mode must be hybrid, lexical or vector", search_help);
+        auto parsed = parse_search_mode(*mode);
+        if (!parsed) return usage_error("--mode must be hybrid, lexical or vector", search_help);
+        req.mode = *parsed;
     }
     auto query = args.positional();
     if (!query) return usage_error("a QUERY is required", search_help);
@@ -229,7 +212,7 @@ int run_manual(Context& ctx, Args& args) {
     if (*sub == "index") {
         auto r = index_with_progress(**platform, *id, "cli");
         if (!r) return report(ctx, r.error());
-        return print(ctx, report_json(*r), report_text(*r));
+        return print(ctx, to_json(*r), report_text(*r));
     }
     if (*sub == "pages") {
         auto pages = manuals.pages(*id);

@@ -234,15 +234,9 @@ void add_manual_routes(Router& router, const RouteDeps& deps) {
                         req.section = s->as_string();
                     }
                     if (const Json* m = ctx.body.find("mode"); m && !m->is_null()) {
-                        const std::string mode = m->is_string() ? m->as_string() : "";
-                        if (mode == "hybrid")
-                            req.mode = SearchMode::hybrid;
-                        else if (mode == "lexical")
-                            req.mode = SearchMode::lexical;
-                        else if (mode == "vector")
-                            req.mode = SearchMode::vector;
-                        else
-                            return fail_field("mode", "mode: must be hybrid, lexical or vector");
+                        auto mode = parse_search_mode(m->is_string() ? m->as_string() : "");
+                        if (!mode) return std::unexpected(mode.error());
+                        req.mode = *mode;
                     }
                     auto result = ctx.platform.retrieval().search(req);
                     if (!result) return std::unexpected(result.error());

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
 #include <sstream>
@@ -109,6 +110,10 @@ std::vector<std::string> base_env(const TempDir& dir, bool with_secret = true) {
     std::vector<std::string> env{"SHIKSHA_DATA_DIR=" + dir.path().string(),
                                  "SHIKSHA_PASSWORD_HASH_COST=minimum", "PATH=/usr/bin:/bin"};
     if (with_secret) env.push_back("SHIKSHA_JWT_SECRET=process-test-secret-0123456789abcdef");
+    // Sanitizer builds configure the runtime through these (leak suppressions, abort on error).
+    for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"}) {
+        if (const char* value = std::getenv(name)) env.push_back(std::string(name) + "=" + value);
+    }
     return env;
 }
 

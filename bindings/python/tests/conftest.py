@@ -1,5 +1,7 @@
 """Shared fixtures: every test opens its own Platform in a temporary data directory."""
 
+import pathlib
+
 import pytest
 
 try:
@@ -9,6 +11,12 @@ except ImportError as exc:  # pragma: no cover - only when run by hand without P
         "the shiksha module is not importable: build it (ninja -C build/<preset>) and run with "
         "PYTHONPATH=build/<preset>/bindings/python /usr/bin/python3 -m pytest bindings/python/tests"
     ) from exc
+
+REPO = pathlib.Path(__file__).resolve().parents[3]
+# Eight pages: page 2 is about circuits, page 7 is Hindi, page 8 is an image with no text layer.
+SAMPLE_PDF = REPO / "examples" / "data" / "low_cost_science_handbook.pdf"
+SAMPLE_TITLE = "Low-Cost Science Handbook"
+ENCRYPTED_PDF = REPO / "tests" / "data" / "encrypted_user_password.pdf"
 
 # 32+ bytes, as AuthConfig.jwt_secret requires.
 JWT_SECRET = "pytest-signing-secret-0123456789abcdef"

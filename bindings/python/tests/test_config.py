@@ -151,3 +151,76 @@ def test_metrics_are_prometheus_text(platform):
 def test_version_is_exposed():
     assert shiksha.version == shiksha.__version__
     assert shiksha.version.count(".") == 2
+
+
+def test_ingest_embeddings_retrieval_and_net_defaults_match_the_library():
+    config = shiksha.Config()
+    assert config.ingest.ocr is True
+    assert config.ingest.ocr_languages == "eng+hin"
+    assert config.ingest.max_pdf_bytes == 50 * 1024 * 1024
+    assert config.ingest.ocr_dpi == 200
+    assert config.ingest.chunk_tokens == 300
+    assert config.ingest.chunk_overlap == pytest.approx(0.15)
+    assert config.embeddings.base_url == ""
+    assert config.embeddings.model == "text-embedding-3-small"
+    assert config.embeddings.dimension == 0
+    assert config.retrieval.hnsw_m == 16
+    assert config.retrieval.rrf_k == 60
+    assert config.net.connect_timeout_ms == 10_000
+    assert config.net.read_timeout_ms == 60_000
+    assert config.net.backoff_base_ms == 500
+    assert config.net.backoff_max_ms == 20_000
+    assert config.net.max_attempts == 4
+    assert config.server.allow_anonymous_upload is False
+
+
+def test_new_nested_settings_are_changed_in_place():
+    config = shiksha.Config()
+    config.ingest.ocr = False
+    config.ingest.ocr_languages = "eng+hin+mar"
+    config.embeddings.base_url = "http://127.0.0.1:11434/v1"
+    config.retrieval.hnsw_ef_search = 64
+    config.net.read_timeout_ms = 1500
+    config.net.https_proxy = "http://proxy.example:3128"
+    assert config.ingest.ocr is False
+    assert config.ingest.ocr_languages == "eng+hin+mar"
+    assert config.embeddings.base_url == "http://127.0.0.1:11434/v1"
+    assert config.retrieval.hnsw_ef_search == 64
+    assert config.net.read_timeout_ms == 1500
+    assert config.net.https_proxy == "http://proxy.example:3128"
+    config.validate()
+
+
+def test_validate_names_the_new_fields():
+    for section, name, value in [
+        ("ingest", "ocr_dpi", 10),
+        ("ingest", "ocr_languages", "English"),
+        ("embeddings", "base_url", "ftp://x"),
+        ("retrieval", "hnsw_m", 1),
+        ("net", "max_attempts", 0),
+    ]:
+        config = shiksha.Config()
+        setattr(getattr(config, section), name, value)
+        with pytest.raises(shiksha.InvalidArgumentError) as err:
+            config.validate()
+        assert err.value.field == f"{section}.{name}"
+
+
+def test_reprs_never_show_keys_or_proxy_credentials():
+    config = shiksha.Config()
+    config.embeddings.api_key = "sk-very-secret-key"
+    config.net.https_proxy = "http://user:hunter2@proxy.example:3128"
+    assert "sk-very-secret-key" not in repr(config.embeddings)
+    assert "***" in repr(config.embeddings)
+    assert "hunter2" not in repr(config.net)
+    assert "read_timeout_ms=60000" in repr(config.net)
+
+
+def test_config_from_env_reads_ingest_and_proxy_variables(monkeypatch):
+    monkeypatch.setenv("SHIKSHA_OCR", "false")
+    monkeypatch.setenv("SHIKSHA_OCR_LANGUAGES", "eng")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    config = shiksha.config_from_env()
+    assert config.ingest.ocr is False
+    assert config.ingest.ocr_languages == "eng"
+    assert config.net.https_proxy == "http://proxy.example:3128"

@@ -14,6 +14,7 @@
 #include "shiksha/json.hpp"
 #include "shiksha/types.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -61,8 +62,10 @@ public:
     /// Asks a queued or running job to stop; it ends `cancelled` at its next check.
     /// `conflict` when it already finished.
     [[nodiscard]] Result<Job> cancel(std::string_view id);
-    /// Blocks until the job has finished (tests, the CLI); returns its final state.
-    [[nodiscard]] Result<Job> wait(std::string_view id);
+    /// Blocks until the job has finished, or `timeout` has passed, and returns its state then
+    /// (check `state`: a timeout returns a queued or running job, not an error).
+    [[nodiscard]] Result<Job> wait(std::string_view id,
+                                   std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
 private:
     std::unique_ptr<Impl> impl_;

@@ -142,5 +142,7 @@ private:
 [[nodiscard]] Json to_json(const Manual& manual);
 [[nodiscard]] Json to_json(const PageReport& page);
 [[nodiscard]] Json to_json(const Chunk& chunk);
+/// {manual, chunks, ocr_pages, headers_removed, seconds, pages: [...]}; also a job's result.
+[[nodiscard]] Json to_json(const IndexReport& report);
 
 } // namespace shiksha

@@ -82,5 +82,7 @@ private:
 [[nodiscard]] Json to_json(const SearchHit& hit);
 [[nodiscard]] Json to_json(const SearchResult& result);
 [[nodiscard]] std::string_view to_string(SearchMode mode) noexcept;
+/// "hybrid", "lexical" or "vector"; `invalid_argument` on field "mode" otherwise.
+[[nodiscard]] Result<SearchMode> parse_search_mode(std::string_view text);
 
 } // namespace shiksha

@@ -169,10 +169,14 @@ Result<Job> JobEngine::cancel(std::string_view id) {
                 fmt::format("Job '{}' has already finished ({})", id, to_string(job->state)));
 }
 
-Result<Job> JobEngine::wait(std::string_view id) {
+Result<Job> JobEngine::wait(std::string_view id, std::optional<std::chrono::milliseconds> timeout) {
     {
         std::unique_lock lock(impl_->mu);
-        impl_->finished.wait(lock, [&] { return !impl_->active.contains(id); });
+        const auto done = [&] { return !impl_->active.contains(id); };
+        if (timeout)
+            impl_->finished.wait_for(lock, *timeout, done);
+        else
+            impl_->finished.wait(lock, done);
     }
     return get(id);
 }

@@ -173,6 +173,18 @@ Json to_json(const Chunk& c) {
                          {"tokens", c.tokens}});
 }
 
+Json to_json(const IndexReport& r) {
+    Json pages = Json::array();
+    for (const auto& p : r.pages)
+        pages.push_back(to_json(p));
+    return Json::object({{"manual", to_json(r.manual)},
+                         {"chunks", r.chunks},
+                         {"ocr_pages", r.ocr_pages},
+                         {"headers_removed", r.headers_removed},
+                         {"seconds", r.seconds},
+                         {"pages", std::move(pages)}});
+}
+
 ManualEngine::ManualEngine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ManualEngine::~ManualEngine() = default;
 
@@ -460,15 +472,7 @@ Result<Job> ManualEngine::index_async(std::int64_t id, const Actor& actor) {
             };
             auto report = index(id, options, actor);
             if (!report) return std::unexpected(report.error());
-            Json pages = Json::array();
-            for (const auto& p : report->pages)
-                pages.push_back(to_json(p));
-            return Json::object({{"manual", to_json(report->manual)},
-                                 {"chunks", report->chunks},
-                                 {"ocr_pages", report->ocr_pages},
-                                 {"headers_removed", report->headers_removed},
-                                 {"seconds", report->seconds},
-                                 {"pages", std::move(pages)}});
+            return to_json(*report);
         });
 }
 

@@ -36,6 +36,13 @@ std::string_view to_string(SearchMode mode) noexcept {
     return "hybrid";
 }
 
+Result<SearchMode> parse_search_mode(std::string_view text) {
+    for (auto mode : {SearchMode::hybrid, SearchMode::lexical, SearchMode::vector}) {
+        if (text == to_string(mode)) return mode;
+    }
+    return fail_field("mode", "mode: must be hybrid, lexical or vector");
+}
+
 Json to_json(const SearchHit& h) {
     return Json::object({
         {"chunk_id", h.chunk_id},
