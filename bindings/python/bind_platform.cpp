@@ -7,7 +7,9 @@
 #include <pybind11/stl.h>
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace shiksha::python {
 
@@ -30,6 +32,16 @@ void bind_facade(py::module_& m) {
         .def_property_readonly("jobs", &Platform::jobs, py::return_value_policy::reference_internal)
         .def_property_readonly("manuals", &Platform::manuals, py::return_value_policy::reference_internal)
         .def_property_readonly("retrieval", &Platform::retrieval, py::return_value_policy::reference_internal)
+        .def_property_readonly("modules", &Platform::modules, py::return_value_policy::reference_internal)
+        .def(
+            "ask",
+            [](Platform& p, const std::string& question, std::optional<std::vector<std::int64_t>> manual_ids,
+               std::size_t k) {
+                AskRequest req{question, manual_ids.value_or(std::vector<std::int64_t>{}), k};
+                return unwrap(without_gil([&] { return p.modules().ask(req); }));
+            },
+            py::arg("question"), py::arg("manual_ids") = py::none(), py::arg("k") = 5,
+            "Same as Platform.modules.ask: a grounded answer with sources and pages.")
         .def_property_readonly(
             "config", [](const Platform& p) { return p.config(); },
             "A copy: changing it does not change the open Platform.")

@@ -3,8 +3,8 @@
 the required tests use. The text is original to this project (Apache-2.0, like the code).
 
 It is deliberately shaped like the manuals DIETs upload: a running header and footer on every
-page, numbered sections, a two-column page, a page in Hindi, and one page that is only a
-scanned image (no text layer), so ingestion's OCR path is exercised without the corpus.
+page, numbered sections, a table (page 3), a two-column page, a page in Hindi, and one page that
+is only a scanned image (no text layer), so ingestion's OCR path is exercised without the corpus.
 
 Dev-time only (Debian: python3-reportlab, python3-pil, libraqm0, fonts-noto-core); the PDF is
 committed so neither the build nor the tests need these packages.
@@ -31,6 +31,21 @@ pdfmetrics.registerFont(TTFont("Deva", NOTO + "NotoSansDevanagari-Regular.ttf"))
 
 W, H = A4
 MARGIN = 60
+
+# Drawn with lines and text (no image), so the reader extracts it as one text row per table row.
+TABLE = {
+    "caption": "Table 3.1 What the kitchen indicators show",
+    "columns": ["Substance", "Turmeric paper", "Red cabbage juice", "Acid or base"],
+    "widths": [0.28, 0.22, 0.27, 0.23],
+    "rows": [
+        ["Lemon juice", "stays yellow", "turns pink", "acid"],
+        ["Vinegar", "stays yellow", "turns pink", "acid"],
+        ["Curd", "stays yellow", "turns light pink", "acid"],
+        ["Soap water", "turns red", "turns green", "base"],
+        ["Baking soda solution", "turns red", "turns blue-green", "base"],
+        ["Tap water", "stays yellow", "stays purple", "neutral"],
+    ],
+}
 
 PAGES = [
     ("1 About this handbook", [
@@ -67,6 +82,7 @@ PAGES = [
         "Rub turmeric paste on strips of newspaper and let them dry. Students test lemon juice, vinegar, "
         "curd, soap water, baking soda solution and tap water, and record the colour of the strip. Ask them "
         "to sort the samples into acids, bases and neutral substances.",
+        TABLE,
         "3.2 Safety",
         "Never ask students to taste or smell unknown liquids. Keep a bucket of water ready and wash hands "
         "after every activity.",
@@ -140,6 +156,30 @@ def wrap(text, font, size, width):
     return lines
 
 
+def draw_table(c, table, x, y, width):
+    """Draws a ruled table with its caption from the top at y; returns the y below it."""
+    c.setFont("SansBold", 11)
+    c.drawString(x, y, table["caption"])
+    y -= 10
+    row_h = 18
+    rows = [table["columns"]] + table["rows"]
+    lefts = [x]
+    for w in table["widths"]:
+        lefts.append(lefts[-1] + w * width)
+    top = y
+    for r, row in enumerate(rows):
+        c.setFont("SansBold" if r == 0 else "Sans", 10)
+        for col, cell in enumerate(row):
+            c.drawString(lefts[col] + 4, y - row_h + 5, cell)
+        y -= row_h
+    c.setLineWidth(0.6)
+    for i in range(len(rows) + 1):
+        c.line(x, top - i * row_h, x + width, top - i * row_h)
+    for left in lefts:
+        c.line(left, top, left, y)
+    return y - 16
+
+
 def text_page(c, number, title, paragraphs, font="Sans", columns=1):
     header_footer(c, number)
     y = H - 80
@@ -149,6 +189,9 @@ def text_page(c, number, title, paragraphs, font="Sans", columns=1):
     col_width = (W - 2 * MARGIN - 20 * (columns - 1)) / columns
     col, top = 0, y
     for p in paragraphs:
+        if isinstance(p, dict):
+            y = draw_table(c, p, MARGIN + col * (col_width + 20), y, col_width)
+            continue
         heading = p[:1].isdigit() and len(p) < 60
         size = 12.5 if heading else 11
         face = "SansBold" if heading and font == "Sans" else font

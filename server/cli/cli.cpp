@@ -24,6 +24,9 @@ Commands:
   ingest    upload a PDF manual (and --index it) with a progress bar
   search    hybrid search over indexed manuals, with page citations
   manual    list | get | index | pages | delete manuals
+  generate  adapt a manual's topic into a module for a cluster (LLM or offline rules)
+  ask       answer a question from the manuals, citing pages
+  module    list | get | approve | delete modules
   version   print the version
 
 Global options:
@@ -166,6 +169,9 @@ int run(int argc, char** argv) {
     if (command == "ingest") return run_ingest(ctx, args);
     if (command == "search") return run_search(ctx, args);
     if (command == "manual") return run_manual(ctx, args);
+    if (command == "generate") return run_generate(ctx, args);
+    if (command == "ask") return run_ask(ctx, args);
+    if (command == "module") return run_module(ctx, args);
     if (command == "version") {
         return print(ctx, Json::object({{"version", version_string}}),
                      fmt::format("shiksha {}", version_string));

@@ -55,6 +55,9 @@ int run_user(Context& ctx, Args& args);
 int run_ingest(Context& ctx, Args& args);
 int run_search(Context& ctx, Args& args);
 int run_manual(Context& ctx, Args& args);
+int run_generate(Context& ctx, Args& args);
+int run_ask(Context& ctx, Args& args);
+int run_module(Context& ctx, Args& args);
 
 /// Indexes a manual with a progress bar on a terminal (shared by ingest, manual index, demo).
 [[nodiscard]] Result<IndexReport> index_with_progress(Platform& platform, std::int64_t id,

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <iostream>
@@ -132,6 +133,35 @@ int run_demo(Context& ctx, Args& args) {
         actions.push_back(fmt::format("manual #{} indexed", manual.id));
         out["manual"] = to_json(manual);
         out["search"] = to_json(*hits);
+
+        // One module per demo cluster, so their differences can be compared side by side.
+        auto clusters = (*platform)->clusters().list({.page = {0, 1000}});
+        if (!clusters) return report(ctx, clusters.error());
+        auto existing = (*platform)->modules().list({.page = {0, 1000}, .manual_id = manual.id});
+        if (!existing) return report(ctx, existing.error());
+        Json modules = Json::array();
+        const std::string topic = "Series and parallel circuits";
+        for (const auto& demo : demo_cluster_names()) {
+            auto cluster = std::find_if(clusters->begin(), clusters->end(),
+                                        [&](const Cluster& c) { return c.name == demo; });
+            if (cluster == clusters->end()) continue;
+            const bool have = std::any_of(existing->begin(), existing->end(), [&](const Module& m) {
+                return m.cluster_id == cluster->id && m.topic == topic;
+            });
+            if (have) {
+                text += fmt::format("  module '{}' for {} already exists\n", topic, cluster->name);
+                continue;
+            }
+            auto m = (*platform)->modules().generate(
+                {manual.id, cluster->id, topic, std::nullopt, std::nullopt}, Actor{std::nullopt, "", "demo"});
+            if (!m) return report(ctx, m.error());
+            text +=
+                fmt::format("  module #{} '{}' for {} ({}, {} tips, {} activities, {} citations)\n", m->id,
+                            m->title, cluster->name, m->generation.adapter, m->content.teaching_tips.size(),
+                            m->content.activities.size(), m->content.citations.size());
+            modules.push_back(to_json(*m));
+        }
+        out["modules"] = std::move(modules);
     }
     out["actions"] = std::move(actions);
     text += "Demo passwords are public: change them (shiksha user passwd) before real use.\n";

@@ -89,6 +89,7 @@ struct Api::Impl {
         add_cluster_routes(router);
         add_manual_routes(router, deps);
         add_job_routes(router);
+        add_module_routes(router);
         add_openapi_route(router);
     }
 

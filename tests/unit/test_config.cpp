@@ -165,6 +165,9 @@ TEST_CASE("config_from_env reads the documented variables") {
         {"SHIKSHA_EMBEDDINGS_API_KEY", "embed-key"},
         {"SHIKSHA_EMBEDDINGS_MODEL", "nomic-embed-text"},
         {"SHIKSHA_EMBEDDINGS_DIMENSION", "768"},
+        {"SHIKSHA_LLM_BASE_URL", "http://127.0.0.1:11434/v1"},
+        {"SHIKSHA_LLM_API_KEY", "llm-key"},
+        {"SHIKSHA_LLM_MODEL", "llama3.1:8b"},
         {"HTTPS_PROXY", "http://proxy.diet.local:3128"},
         {"NO_PROXY", "localhost,.nic.in"},
     };
@@ -210,6 +213,10 @@ TEST_CASE("config_from_env reads the documented variables") {
     CHECK(cfg->embeddings.api_key == "embed-key");
     CHECK(cfg->embeddings.model == "nomic-embed-text");
     CHECK(cfg->embeddings.dimension == 768);
+    CHECK(cfg->llm.base_url == "http://127.0.0.1:11434/v1");
+    CHECK(cfg->llm.api_key == "llm-key");
+    CHECK(cfg->llm.model == "llama3.1:8b");
+    CHECK(cfg->llm.configured());
     CHECK(cfg->net.https_proxy == "http://proxy.diet.local:3128");
     CHECK(cfg->net.no_proxy == "localhost,.nic.in");
 }
@@ -229,6 +236,19 @@ TEST_CASE("malformed ingest and embedding variables are refused naming the varia
     bad_url.vars["SHIKSHA_EMBEDDINGS_BASE_URL"] = "ftp://x";
     REQUIRE_FALSE(bad_url.load());
     CHECK(bad_url.load().error().field == "embeddings.base_url");
+}
+
+TEST_CASE("the LLM is configured by a key alone (Groq) or a base URL alone (local server)") {
+    LlmConfig none;
+    CHECK_FALSE(none.configured());
+    LlmConfig key_only;
+    key_only.api_key = "gsk_test";
+    CHECK(key_only.configured());
+    CHECK(key_only.effective_base_url() == "https://api.groq.com/openai/v1");
+    LlmConfig local;
+    local.base_url = "http://127.0.0.1:8080/v1";
+    CHECK(local.configured());
+    CHECK(local.effective_base_url() == "http://127.0.0.1:8080/v1");
 }
 
 TEST_CASE("durations parse with s, m, h and d suffixes") {

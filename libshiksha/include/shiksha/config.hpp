@@ -79,11 +79,31 @@ struct EmbeddingsConfig {
     std::size_t dimension = 0; ///< 0 = 384 for the hash embedder, learned for a remote one
 };
 
+/// The chat model that writes modules and answers. Unset (no base URL and no key) means the
+/// offline rule-based adapter; a key alone means Groq; a base URL alone suits a local server
+/// (Ollama, vLLM, llama.cpp) that needs no key.
+struct LlmConfig {
+    std::string base_url; ///< e.g. https://api.groq.com/openai/v1
+    std::string api_key;
+    std::string model = "llama-3.3-70b-versatile";
+    double temperature = 0.4;
+    int max_tokens = 3000;
+
+    [[nodiscard]] bool configured() const noexcept { return !base_url.empty() || !api_key.empty(); }
+    /// base_url, or Groq's when only a key is given.
+    [[nodiscard]] std::string effective_base_url() const {
+        return base_url.empty() ? std::string("https://api.groq.com/openai/v1") : base_url;
+    }
+};
+
 struct RetrievalConfig {
     std::size_t hnsw_m = 16;
     std::size_t hnsw_ef_construction = 200;
     std::size_t hnsw_ef_search = 128;
     double rrf_k = 60; ///< reciprocal rank fusion constant
+    /// Weight of the vector ranks against BM25's (1.0) in the fusion; 0 = automatic: 0.5 with
+    /// the built-in hash embedder (a weaker signal than BM25 on real manuals), 1.0 otherwise.
+    double vector_weight = 0;
 };
 
 struct Config {
@@ -94,6 +114,7 @@ struct Config {
     IngestConfig ingest;
     EmbeddingsConfig embeddings;
     RetrievalConfig retrieval;
+    LlmConfig llm;
     NetConfig net;                       ///< outbound HTTP(S) for every provider
     LogSink log_sink;                    ///< where the library logs; empty = nowhere
     LogLevel log_level = LogLevel::info; ///< records below this are not even built

@@ -26,6 +26,9 @@ struct DemoAccount {
     std::string school; ///< empty for none
 };
 
+/// Names of the three example clusters seed_demo() creates (tribal, urban, rural).
+[[nodiscard]] std::vector<std::string> demo_cluster_names();
+
 /// The contract's seven demo accounts, admin first.
 [[nodiscard]] const std::vector<DemoAccount>& demo_accounts();
 

@@ -23,6 +23,7 @@
 #include "shiksha/log.hpp"
 #include "shiksha/manuals.hpp"
 #include "shiksha/metrics.hpp"
+#include "shiksha/modules.hpp"
 #include "shiksha/retrieval.hpp"
 #include "shiksha/worker_pool.hpp"
 
@@ -54,6 +55,7 @@ public:
     [[nodiscard]] JobEngine& jobs() noexcept;
     [[nodiscard]] ManualEngine& manuals() noexcept;
     [[nodiscard]] RetrievalEngine& retrieval() noexcept;
+    [[nodiscard]] ModuleEngine& modules() noexcept;
 
 private:
     struct Impl;

@@ -66,4 +66,61 @@ struct OpenAiEmbedderConfig {
 [[nodiscard]] Result<std::shared_ptr<const Embedder>>
 make_openai_embedder(const OpenAiEmbedderConfig& config);
 
+// ---- Chat models ----------------------------------------------------------------------------
+
+struct ChatMessage {
+    std::string role; ///< "system", "user" or "assistant"
+    std::string content;
+};
+
+struct ChatRequest {
+    std::vector<ChatMessage> messages;
+    double temperature = 0.3;
+    int max_tokens = 2000;
+    bool json_object = false; ///< ask for `response_format: {"type": "json_object"}`
+};
+
+struct ChatUsage {
+    int prompt_tokens = 0;
+    int completion_tokens = 0;
+    int total_tokens = 0;
+};
+
+struct ChatResponse {
+    std::string content;       ///< choices[0].message.content
+    std::string finish_reason; ///< "stop", "length"…
+    ChatUsage usage;
+    std::string model;     ///< as the server reports it
+    double latency_ms = 0; ///< including retries
+    int attempts = 1;
+};
+
+/// A chat-completion model. Thread-safe.
+class LlmClient {
+public:
+    virtual ~LlmClient() = default;
+    /// Where it runs, for the record ("groq", "openai", "ollama", "openai-compatible").
+    [[nodiscard]] virtual std::string provider() const = 0;
+    [[nodiscard]] virtual std::string model() const = 0;
+    /// Errors: `unauthenticated` (bad key), `permission_denied`, `rate_limited` (429 after
+    /// retries), `unavailable` (5xx, network, malformed answer), `deadline_exceeded`
+    /// (timeouts), `invalid_argument` (the request was refused, e.g. too long) — each message
+    /// carrying the upstream one.
+    [[nodiscard]] virtual Result<ChatResponse> chat(const ChatRequest& request,
+                                                    const CancelToken* cancel = nullptr) const = 0;
+};
+
+/// Any OpenAI-compatible `POST {base_url}/chat/completions` (Groq, OpenAI, Ollama, vLLM,
+/// llama.cpp's server). Sends only model, messages, temperature, max_tokens and, when asked,
+/// response_format json_object.
+struct OpenAiChatConfig {
+    std::string base_url = "https://api.groq.com/openai/v1";
+    std::string api_key; ///< `Authorization: Bearer`; may be empty for local servers
+    std::string model = "llama-3.3-70b-versatile";
+    NetConfig net;
+};
+
+[[nodiscard]] Result<std::shared_ptr<const LlmClient>>
+make_openai_chat_client(const OpenAiChatConfig& config);
+
 } // namespace shiksha

@@ -149,6 +149,11 @@ Result<void> Config::validate() const {
     if (embeddings.dimension != 0 && (embeddings.dimension < 8 || embeddings.dimension > 8192)) {
         return fail_field("embeddings.dimension", "embeddings.dimension must be between 8 and 8192");
     }
+    if (!llm.base_url.empty() && !llm.base_url.starts_with("http://") &&
+        !llm.base_url.starts_with("https://")) {
+        return fail_field("llm.base_url", "llm.base_url must start with http:// or https://");
+    }
+    if (llm.model.empty()) return fail_field("llm.model", "llm.model must not be empty");
     if (retrieval.hnsw_m < 4 || retrieval.hnsw_m > 128)
         return fail_field("retrieval.hnsw_m", "retrieval.hnsw_m must be 4..128");
     if (net.max_attempts < 1 || net.max_attempts > 10)
@@ -200,6 +205,10 @@ const std::vector<EnvVariable>& config_env_variables() {
         {"SHIKSHA_EMBEDDINGS_MODEL", "embedding model; default text-embedding-3-small"},
         {"SHIKSHA_EMBEDDINGS_DIMENSION",
          "vector length; default 384 (built-in) or learned from the endpoint"},
+        {"SHIKSHA_LLM_BASE_URL", "OpenAI-compatible chat endpoint (…/v1); set it or the key to use an LLM "
+                                 "instead of the offline adapter; default Groq's when only a key is set"},
+        {"SHIKSHA_LLM_API_KEY", "key for that endpoint"},
+        {"SHIKSHA_LLM_MODEL", "chat model; default llama-3.3-70b-versatile"},
         {"HTTPS_PROXY", "proxy for outbound HTTPS (http://host:port), also https_proxy"},
         {"NO_PROXY", "hosts that bypass the proxy, comma-separated, also no_proxy"},
         {"SHIKSHA_PASSWORD_HASH_COST",
@@ -336,6 +345,9 @@ Result<Config> config_from_env(const std::function<const char*(const char*)>& ge
         if (!n) return std::unexpected(n.error());
         cfg.embeddings.dimension = static_cast<std::size_t>(*n);
     }
+    if (auto v = get("SHIKSHA_LLM_BASE_URL")) cfg.llm.base_url = std::string(*v);
+    if (auto v = get("SHIKSHA_LLM_API_KEY")) cfg.llm.api_key = std::string(*v);
+    if (auto v = get("SHIKSHA_LLM_MODEL")) cfg.llm.model = std::string(*v);
     // The conventional proxy variables, in either case (curl and Python accept both).
     if (auto v = get("HTTPS_PROXY"))
         cfg.net.https_proxy = std::string(*v);

@@ -17,6 +17,8 @@ namespace shiksha::detail {
 [[nodiscard]] bool valid_utf8(std::string_view s) noexcept;
 /// Number of code points in valid UTF-8 (what "characters" means in our limits).
 [[nodiscard]] std::size_t utf8_length(std::string_view s) noexcept;
+/// The longest prefix of `s` of at most `max_bytes` that does not end inside a UTF-8 sequence.
+[[nodiscard]] std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes) noexcept;
 /// True when `s` contains C0 control characters other than tab, newline and carriage return.
 [[nodiscard]] bool has_control_chars(std::string_view s) noexcept;
 

@@ -40,6 +40,13 @@ const std::vector<NewCluster>& demo_clusters() {
 
 } // namespace
 
+std::vector<std::string> demo_cluster_names() {
+    std::vector<std::string> names;
+    for (const auto& c : demo_clusters())
+        names.push_back(c.name);
+    return names;
+}
+
 const std::vector<DemoAccount>& demo_accounts() {
     static const std::vector<DemoAccount> accounts = {
         {"admin", "admin@shiksha-setu.gov.in", "admin123", "Dr. Rajesh Kumar", "admin", ""},

@@ -4,6 +4,7 @@
 #include "clusters/cluster_engine_impl.hpp"
 #include "jobs/job_engine_impl.hpp"
 #include "manuals/manual_engine_impl.hpp"
+#include "modules/module_engine_impl.hpp"
 #include "retrieval/retrieval_engine_impl.hpp"
 #include "store/store.hpp"
 
@@ -25,6 +26,7 @@ struct Platform::Impl {
     std::unique_ptr<JobEngine> jobs;
     std::unique_ptr<RetrievalEngine> retrieval;
     std::unique_ptr<ManualEngine> manuals;
+    std::unique_ptr<ModuleEngine> modules;
     // Declared last so it is destroyed first: queued tasks may still use the engines.
     std::unique_ptr<WorkerPool> workers;
 };
@@ -82,6 +84,17 @@ Result<std::unique_ptr<Platform>> Platform::open(Config config) {
         impl->store, config.data_dir, config.ingest, impl->logger, retrieval_impl, jobs_impl, impl->metrics));
     retrieval_impl.open();
 
+    std::shared_ptr<const LlmClient> llm;
+    if (config.llm.configured()) {
+        auto client = make_openai_chat_client(
+            {config.llm.effective_base_url(), config.llm.api_key, config.llm.model, config.net});
+        if (!client) return std::unexpected(client.error());
+        llm = std::move(*client);
+        impl->logger.info("LLM configured", {{"provider", llm->provider()}, {"model", llm->model()}});
+    }
+    impl->modules = std::make_unique<ModuleEngine>(std::make_unique<ModuleEngine::Impl>(
+        impl->store, impl->logger, *impl->retrieval, jobs_impl, std::move(llm), config.llm, impl->metrics));
+
     impl->logger.info("platform open", {{"data_dir", config.data_dir.string()},
                                         {"schema_version", impl->store->schema_version()},
                                         {"workers", static_cast<std::int64_t>(impl->workers->size())}});
@@ -122,6 +135,9 @@ ManualEngine& Platform::manuals() noexcept {
 }
 RetrievalEngine& Platform::retrieval() noexcept {
     return *impl_->retrieval;
+}
+ModuleEngine& Platform::modules() noexcept {
+    return *impl_->modules;
 }
 
 } // namespace shiksha

@@ -309,8 +309,11 @@ Result<SearchResult> RetrievalEngine::search(const SearchRequest& request) {
     const std::size_t pool = std::clamp<std::size_t>(request.k * 4, 20, 200);
 
     std::unordered_map<std::int64_t, Candidate> candidates;
-    auto fuse = [&](std::int64_t id, std::size_t rank) {
-        candidates[id].fused += 1.0 / (d.config.rrf_k + static_cast<double>(rank + 1));
+    const double vector_weight = d.config.vector_weight > 0       ? d.config.vector_weight
+                                 : d.model().starts_with("hash-") ? 0.5
+                                                                  : 1.0;
+    auto fuse = [&](std::int64_t id, std::size_t rank, double weight) {
+        candidates[id].fused += weight / (d.config.rrf_k + static_cast<double>(rank + 1));
     };
 
     if (request.mode != SearchMode::vector) {
@@ -323,7 +326,7 @@ Result<SearchResult> RetrievalEngine::search(const SearchRequest& request) {
             if (!lexical) return std::unexpected(lexical.error());
             for (std::size_t r = 0; r < lexical->size(); ++r) {
                 candidates[(*lexical)[r].first].bm25 = (*lexical)[r].second;
-                fuse((*lexical)[r].first, r);
+                fuse((*lexical)[r].first, r, 1.0);
             }
         }
     }
@@ -386,7 +389,7 @@ Result<SearchResult> RetrievalEngine::search(const SearchRequest& request) {
               [](const auto& a, const auto& b) { return a.second > b.second; });
     if (vector_hits.size() > pool) vector_hits.resize(pool);
     for (std::size_t r = 0; r < vector_hits.size(); ++r)
-        fuse(vector_hits[r].first, r);
+        fuse(vector_hits[r].first, r, vector_weight);
 
     std::vector<std::pair<std::int64_t, Candidate>> ranked;
     for (const auto& [id, c] : candidates) {

@@ -225,6 +225,31 @@ END;
     return sql;
 }
 
+// Modules adapted from a manual for a cluster. Deleting either deletes its modules (and, as
+// later versions add them, their feedback and exports).
+constexpr const char* v3_modules = R"sql(
+CREATE TABLE modules (
+    id                 INTEGER PRIMARY KEY,
+    title              TEXT NOT NULL,
+    topic              TEXT NOT NULL,
+    manual_id          INTEGER NOT NULL REFERENCES manuals(id) ON DELETE CASCADE,
+    cluster_id         INTEGER NOT NULL REFERENCES clusters(id) ON DELETE CASCADE,
+    grade              TEXT,
+    language           TEXT,
+    learning_objective TEXT,
+    original_content   TEXT NOT NULL,
+    adapted_content    TEXT NOT NULL,
+    content            TEXT NOT NULL,
+    generation         TEXT NOT NULL,
+    approved           INTEGER NOT NULL DEFAULT 0,
+    created_by         INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    created_at         INTEGER NOT NULL,
+    updated_at         INTEGER NOT NULL
+);
+CREATE INDEX modules_cluster ON modules(cluster_id);
+CREATE INDEX modules_manual ON modules(manual_id);
+)sql";
+
 } // namespace
 
 const std::vector<Migration>& migrations() {
@@ -232,6 +257,7 @@ const std::vector<Migration>& migrations() {
     static const std::vector<Migration> history = {
         {1, "foundation: schools, users, tokens, clusters, audit log, jobs", v1_foundation},
         {2, "manuals: pages, chunks, full-text index, vectors", v2_sql.c_str()},
+        {3, "modules", v3_modules},
     };
     return history;
 }
