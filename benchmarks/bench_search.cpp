@@ -151,13 +151,13 @@ private:
     std::vector<double> cdf_;
 };
 
-struct Language {
+struct SyntheticLanguage {
     std::vector<std::string> words;               ///< Zipf rank order
     std::vector<std::vector<std::size_t>> topics; ///< per topic, word indices
 };
 
-Language make_language(std::vector<std::string> words, std::mt19937_64& rng) {
-    Language lang;
+SyntheticLanguage make_language(std::vector<std::string> words, std::mt19937_64& rng) {
+    SyntheticLanguage lang;
     lang.words = std::move(words);
     // Topic words come from below the most common ranks (function words are everywhere).
     const std::size_t lo = std::min<std::size_t>(100, lang.words.size() / 4);
@@ -173,8 +173,8 @@ Language make_language(std::vector<std::string> words, std::mt19937_64& rng) {
 
 /// ~230 words in sentences of 10–20: 55 % from the language's overall Zipf law, 45 % from the
 /// chunk's topic (its own Zipf law over 150 words).
-std::string make_chunk(const Language& lang, std::size_t topic, const Zipf& global, const Zipf& local,
-                       std::mt19937_64& rng) {
+std::string make_chunk(const SyntheticLanguage& lang, std::size_t topic, const Zipf& global,
+                       const Zipf& local, std::mt19937_64& rng) {
     std::uniform_int_distribution<int> length(170, 290), sentence(10, 20);
     std::bernoulli_distribution from_topic(0.45);
     std::string out;
@@ -260,7 +260,8 @@ double overlap(const std::vector<std::int64_t>& truth, const std::vector<detail:
 
 // ---- One library size ---------------------------------------------------------------------------------
 
-void run_size(std::size_t size, std::size_t query_count, const Language& english, const Language* hindi) {
+void run_size(std::size_t size, std::size_t query_count, const SyntheticLanguage& english,
+              const SyntheticLanguage* hindi) {
     std::printf("\n=== %zu chunks ===\n", size);
     std::fflush(stdout);
     std::mt19937_64 rng(42 + size);
@@ -491,8 +492,8 @@ int main(int argc, char** argv) {
     } else {
         std::printf("vocabulary: made-up words only (shared/corpus not found), %zu\n", vocabulary_size);
     }
-    const Language english = make_language(make_vocabulary(en_words, rng), rng);
-    std::optional<Language> hindi;
+    const SyntheticLanguage english = make_language(make_vocabulary(en_words, rng), rng);
+    std::optional<SyntheticLanguage> hindi;
     if (hi_words.size() >= 200) hindi = make_language(hi_words, rng);
     for (auto size : sizes)
         run_size(size, query_count, english, hindi ? &*hindi : nullptr);

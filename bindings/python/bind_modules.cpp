@@ -59,6 +59,16 @@ void bind_values(py::module_& m) {
         .def_readonly("repairs", &GenerationInfo::repairs)
         .def_readonly("dropped_citations", &GenerationInfo::dropped_citations)
         .def("to_dict", [](const GenerationInfo& g) { return py_from_json(to_json(g)); });
+    py::class_<ModuleTranslation>(m, "ModuleTranslation",
+                                  "The module in another language, beside the English.")
+        .def_readonly("language", &ModuleTranslation::language)
+        .def_readonly("content", &ModuleTranslation::content)
+        .def_readonly("adapted_content", &ModuleTranslation::adapted_content)
+        .def_readonly("providers", &ModuleTranslation::providers)
+        .def_readonly("memory_hits", &ModuleTranslation::memory_hits)
+        .def_readonly("segments", &ModuleTranslation::segments)
+        .def_property_readonly("created_at",
+                               [](const ModuleTranslation& t) { return py_datetime(t.created_at); });
     py::class_<Module>(m, "Module", "A manual's content adapted for one cluster, with page citations.")
         .def_readonly("id", &Module::id)
         .def_readonly("title", &Module::title)
@@ -73,6 +83,8 @@ void bind_values(py::module_& m) {
         .def_readonly("adapted_content", &Module::adapted_content)
         .def_readonly("content", &Module::content)
         .def_readonly("generation", &Module::generation)
+        .def_readonly("translations", &Module::translations)
+        .def_readonly("translation_status", &Module::translation_status)
         .def_property_readonly("created_at", [](const Module& x) { return py_datetime(x.created_at); })
         .def_property_readonly("updated_at", [](const Module& x) { return py_datetime(x.updated_at); })
         .def("to_dict", [](const Module& x) { return py_from_json(to_json(x)); })
@@ -160,6 +172,13 @@ void bind_modules(py::module_& m) {
                 return unwrap(without_gil([&] { return e.approve(id, python_actor()); }));
             },
             py::arg("id"))
+        .def(
+            "translate",
+            [](ModuleEngine& e, std::int64_t id, const std::string& target_language) {
+                return unwrap(without_gil([&] { return e.translate(id, target_language, python_actor()); }));
+            },
+            py::arg("id"), py::arg("target_language"),
+            "Adds a translation of the module (kept beside the English).")
         .def("ask", &ask, py::arg("question"), py::arg("manual_ids") = py::none(), py::arg("k") = 5,
              "Answers from the manuals with sources and pages; grounded is False when they do not cover it.")
         .def_property_readonly("adapter", &ModuleEngine::adapter, "'llm' or 'offline-rules'");
@@ -169,7 +188,7 @@ void bind_modules(py::module_& m) {
         [] {
             py::dict out;
             for (const auto& l : supported_languages())
-                out[py::str(std::string(l.key))] = std::string(l.label);
+                if (l.in_contract) out[py::str(std::string(l.key))] = std::string(l.label);
             return out;
         },
         "Output languages: key → label (as GET /api/modules/languages).");

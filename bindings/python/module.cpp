@@ -17,6 +17,7 @@ PYBIND11_MODULE(shiksha, m) {
     bind_jobs(m);
     bind_retrieval(m);
     bind_manuals(m);
+    bind_translation(m);
     bind_modules(m);
     bind_platform(m);
 }

@@ -27,6 +27,7 @@ Commands:
   generate  adapt a manual's topic into a module for a cluster (LLM or offline rules)
   ask       answer a question from the manuals, citing pages
   module    list | get | approve | delete modules
+  translate translate text into an Indian language (memory, glossary, providers)
   version   print the version
 
 Global options:
@@ -172,6 +173,7 @@ int run(int argc, char** argv) {
     if (command == "generate") return run_generate(ctx, args);
     if (command == "ask") return run_ask(ctx, args);
     if (command == "module") return run_module(ctx, args);
+    if (command == "translate") return run_translate(ctx, args);
     if (command == "version") {
         return print(ctx, Json::object({{"version", version_string}}),
                      fmt::format("shiksha {}", version_string));

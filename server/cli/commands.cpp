@@ -159,6 +159,12 @@ int run_demo(Context& ctx, Args& args) {
                 fmt::format("  module #{} '{}' for {} ({}, {} tips, {} activities, {} citations)\n", m->id,
                             m->title, cluster->name, m->generation.adapter, m->content.teaching_tips.size(),
                             m->content.activities.size(), m->content.citations.size());
+            if (!m->translation_status.empty()) {
+                text += fmt::format("    kept in English: {}\n", m->translation_status);
+            } else if (!m->translations.empty()) {
+                text += fmt::format("    translated into {} ({} of {} segments from memory)\n", *m->language,
+                                    m->translations.back().memory_hits, m->translations.back().segments);
+            }
             modules.push_back(to_json(*m));
         }
         out["modules"] = std::move(modules);

@@ -90,6 +90,7 @@ struct Api::Impl {
         add_manual_routes(router, deps);
         add_job_routes(router);
         add_module_routes(router);
+        add_translation_routes(router);
         add_openapi_route(router);
     }
 

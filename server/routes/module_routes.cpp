@@ -91,7 +91,7 @@ void add_module_routes(Router& router) {
                 [](RouteContext&) -> Result<Response> {
                     Json out = Json::object();
                     for (const auto& l : supported_languages())
-                        out[l.key] = l.label;
+                        if (l.in_contract) out[l.key] = l.label;
                     return json_response(200, out);
                 },
                 Mount::api, "modules"});

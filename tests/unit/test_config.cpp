@@ -168,6 +168,13 @@ TEST_CASE("config_from_env reads the documented variables") {
         {"SHIKSHA_LLM_BASE_URL", "http://127.0.0.1:11434/v1"},
         {"SHIKSHA_LLM_API_KEY", "llm-key"},
         {"SHIKSHA_LLM_MODEL", "llama3.1:8b"},
+        {"SHIKSHA_TRANSLATE_PROVIDER", "Google,llm"},
+        {"SHIKSHA_TRANSLATION_MEMORY_TTL", "3d"},
+        {"SHIKSHA_GOOGLE_TRANSLATE_API_KEY", "google-key"},
+        {"SHIKSHA_GOOGLE_TRANSLATE_BASE_URL", "http://127.0.0.1:9/"},
+        {"SHIKSHA_BHASHINI_USER_ID", "bhashini-user"},
+        {"SHIKSHA_BHASHINI_API_KEY", "bhashini-key"},
+        {"SHIKSHA_BHASHINI_PIPELINE_URL", "http://127.0.0.1:9/pipeline"},
         {"HTTPS_PROXY", "http://proxy.diet.local:3128"},
         {"NO_PROXY", "localhost,.nic.in"},
     };
@@ -217,6 +224,13 @@ TEST_CASE("config_from_env reads the documented variables") {
     CHECK(cfg->llm.api_key == "llm-key");
     CHECK(cfg->llm.model == "llama3.1:8b");
     CHECK(cfg->llm.configured());
+    CHECK(cfg->translation.providers == "google,llm");
+    CHECK(cfg->translation.memory_ttl == std::chrono::hours(72));
+    CHECK(cfg->translation.google_api_key == "google-key");
+    CHECK(cfg->translation.google_base_url == "http://127.0.0.1:9/");
+    CHECK(cfg->translation.bhashini_user_id == "bhashini-user");
+    CHECK(cfg->translation.bhashini_api_key == "bhashini-key");
+    CHECK(cfg->translation.bhashini_pipeline_url == "http://127.0.0.1:9/pipeline");
     CHECK(cfg->net.https_proxy == "http://proxy.diet.local:3128");
     CHECK(cfg->net.no_proxy == "localhost,.nic.in");
 }
@@ -236,6 +250,15 @@ TEST_CASE("malformed ingest and embedding variables are refused naming the varia
     bad_url.vars["SHIKSHA_EMBEDDINGS_BASE_URL"] = "ftp://x";
     REQUIRE_FALSE(bad_url.load());
     CHECK(bad_url.load().error().field == "embeddings.base_url");
+}
+
+TEST_CASE("an unknown translation provider is refused") {
+    FakeEnv env;
+    env.vars["SHIKSHA_TRANSLATE_PROVIDER"] = "google,deepl";
+    const auto cfg = env.load();
+    REQUIRE_FALSE(cfg);
+    CHECK(cfg.error().field == "translation.providers");
+    CHECK(cfg.error().message.find("deepl") != std::string::npos);
 }
 
 TEST_CASE("the LLM is configured by a key alone (Groq) or a base URL alone (local server)") {

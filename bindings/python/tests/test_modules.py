@@ -92,3 +92,42 @@ def test_languages_follow_the_contract_order():
     assert list(langs)[:3] == ["english", "hindi", "marathi"]
     assert langs["urdu"] == "اردو (Urdu)"
     assert len(langs) == 12
+
+
+def test_translation_offline_is_explicit_and_memory_serves(tmp_path):
+    platform = shiksha.Platform(make_config(tmp_path))
+    tr = platform.translation
+    assert tr.providers == []
+    with pytest.raises(shiksha.UnavailableError) as offline:
+        tr.translate("Ice melts.", "hi")
+    assert "SHIKSHA_TRANSLATE_PROVIDER" in str(offline.value)
+    tr.remember("Ice melts.", "बर्फ पिघलती है।", "hindi")
+    result = tr.translate("Ice melts.\n- Ice melts.", "Hindi")
+    assert result.text == "बर्फ पिघलती है।\n- बर्फ पिघलती है।"
+    assert result.stats["memory_hits"] == 1 and result.stats["segments"] == 2
+    texts, stats = tr.translate_batch(["Ice melts.", "Ice melts."], "hi")
+    assert texts == ["बर्फ पिघलती है।"] * 2
+    with pytest.raises(shiksha.InvalidArgumentError) as unknown:
+        tr.translate("x", "klingon")
+    assert "Supported: english, hindi" in str(unknown.value)
+
+
+def test_glossary_and_languages(tmp_path):
+    platform = shiksha.Platform(make_config(tmp_path))
+    entry = platform.translation.add_term("hindi", "NEP 2020")
+    assert entry.translation is None
+    assert [t.term for t in platform.translation.terms("hi")] == ["NEP 2020"]
+    platform.translation.remove_term(entry.id)
+    assert platform.translation.terms() == []
+    assert shiksha.find_language("Oriya").key == "odia"
+    assert shiksha.find_language("ur").right_to_left
+    assert shiksha.find_language("klingon") is None
+    assert [l.key for l in shiksha.supported_languages()][-1] == "assamese"
+
+
+def test_module_for_a_hindi_cluster_offline_says_why_it_is_english(demo):
+    platform, manual, clusters = demo
+    module = platform.modules.generate(manual.id, clusters["Bastar Tribal Cluster"].id, "Lemon battery")
+    assert module.language == "hindi"
+    assert module.translations == []
+    assert module.translation_status.startswith("unavailable: ")

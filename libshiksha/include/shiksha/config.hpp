@@ -96,6 +96,19 @@ struct LlmConfig {
     }
 };
 
+/// Machine translation: providers tried in order after the translation memory. "memory" alone
+/// (the default) serves only what the memory holds and says so for everything else.
+struct TranslationConfig {
+    std::string providers = "memory"; ///< comma-separated chain: google, llm, bhashini, memory
+    std::chrono::seconds memory_ttl{std::chrono::hours(24 * 7)};
+    std::string google_api_key;
+    std::string google_base_url = "https://translation.googleapis.com";
+    std::string bhashini_user_id;
+    std::string bhashini_api_key;
+    std::string bhashini_pipeline_url =
+        "https://meity-auth.ulcacontrib.org/ulca/apis/v0/model/getModelsPipeline";
+};
+
 struct RetrievalConfig {
     std::size_t hnsw_m = 16;
     std::size_t hnsw_ef_construction = 200;
@@ -115,6 +128,7 @@ struct Config {
     EmbeddingsConfig embeddings;
     RetrievalConfig retrieval;
     LlmConfig llm;
+    TranslationConfig translation;
     NetConfig net;                       ///< outbound HTTP(S) for every provider
     LogSink log_sink;                    ///< where the library logs; empty = nowhere
     LogLevel log_level = LogLevel::info; ///< records below this are not even built

@@ -7,6 +7,7 @@
 ///
 /// Keys are the contract's lower-case English names ("hindi"); codes are ISO 639-1.
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -19,11 +20,17 @@ struct Language {
     std::string_view native_name;  ///< "हिंदी"
     std::string_view script;       ///< ISO 15924 name: "Latin", "Devanagari", "Arabic"…
     bool right_to_left = false;
-    std::string_view label; ///< as the original frontend shows it: "हिंदी (Hindi)"
+    std::string_view label;       ///< as the original frontend shows it: "हिंदी (Hindi)"
+    std::string_view font_family; ///< what the PDF exporter sets it in: "Noto Sans Devanagari"
+    bool in_contract = true;      ///< one of the twelve names the original frontend offers
 };
 
-/// English first, then the order of `GET /api/modules/languages` in the contract.
+/// English first, then the order of `GET /api/modules/languages` in the contract, then the
+/// languages the contract does not list (Assamese: `in_contract` false).
 [[nodiscard]] const std::vector<Language>& supported_languages();
+
+/// "english, hindi, …" — every key, for error messages.
+[[nodiscard]] std::string supported_language_list();
 
 /// By key, code or English name, case-insensitive, surrounding spaces ignored; nullptr when
 /// unknown.

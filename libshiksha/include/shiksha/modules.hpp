@@ -82,6 +82,17 @@ struct GenerationInfo {
     std::vector<std::int64_t> dropped_citations; ///< chunk ids the model cited but was not given
 };
 
+/// The module in another language, kept beside the English original.
+struct ModuleTranslation {
+    std::string language;               ///< key, e.g. "hindi"
+    ModuleContent content;              ///< translated; citation excerpts stay as the manual says them
+    std::string adapted_content;        ///< Markdown in that language
+    std::vector<std::string> providers; ///< who translated ("memory" for memory hits)
+    int memory_hits = 0;
+    int segments = 0;
+    Timestamp created_at;
+};
+
 struct Module {
     std::int64_t id = 0;
     std::string title; ///< = the topic, as the original backend stores it
@@ -94,8 +105,12 @@ struct Module {
     std::optional<std::string> language; ///< resolved output language (contract name)
     std::optional<std::string> learning_objective;
     bool approved = false;
-    ModuleContent content;
+    ModuleContent content; ///< English, as generated
     GenerationInfo generation;
+    std::vector<ModuleTranslation> translations;
+    /// Why `language` has no translation yet, when it should: "" (none needed or translated),
+    /// "unsupported: gondi", or the translation error ("unavailable: …").
+    std::string translation_status;
     Timestamp created_at;
     Timestamp updated_at;
 };
@@ -159,6 +174,10 @@ public:
     [[nodiscard]] Result<std::int64_t> count();
     [[nodiscard]] Result<void> remove(std::int64_t id, const Actor& actor = {});
     [[nodiscard]] Result<Module> approve(std::int64_t id, const Actor& actor = {});
+    /// Adds (or refreshes) a translation of the module; `invalid_argument` for an unknown
+    /// language, the translation engine's errors otherwise.
+    [[nodiscard]] Result<Module> translate(std::int64_t id, std::string_view target_language,
+                                           const Actor& actor = {}, const CancelToken* cancel = nullptr);
     /// Grounded question answering over the manuals.
     [[nodiscard]] Result<Answer> ask(const AskRequest& request, const CancelToken* cancel = nullptr);
     /// "offline-rules" or "llm": what generate() will use.
@@ -176,7 +195,17 @@ private:
 /// Parses and validates a module as the LLM is asked to write it (see the prompt template);
 /// `invalid_argument` listing every problem found.
 [[nodiscard]] Result<ModuleContent> module_content_from_json(const Json& json);
+/// The headings render_markdown adds besides the module's own (translated with the module).
+struct MarkdownLabels {
+    std::string activities = "Activities";
+    std::string materials = "Materials:";
+    std::string teaching_tips = "Teaching tips";
+    std::string check = "Check for understanding";
+    std::string answer = "Answer:";
+    std::string sources = "Sources";
+};
+
 /// The module as Markdown under numbered bold headings, as the original frontend renders it.
-[[nodiscard]] std::string render_markdown(const ModuleContent& content);
+[[nodiscard]] std::string render_markdown(const ModuleContent& content, const MarkdownLabels& labels = {});
 
 } // namespace shiksha

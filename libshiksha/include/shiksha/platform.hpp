@@ -25,6 +25,7 @@
 #include "shiksha/metrics.hpp"
 #include "shiksha/modules.hpp"
 #include "shiksha/retrieval.hpp"
+#include "shiksha/translation.hpp"
 #include "shiksha/worker_pool.hpp"
 
 #include <filesystem>
@@ -56,6 +57,7 @@ public:
     [[nodiscard]] ManualEngine& manuals() noexcept;
     [[nodiscard]] RetrievalEngine& retrieval() noexcept;
     [[nodiscard]] ModuleEngine& modules() noexcept;
+    [[nodiscard]] TranslationEngine& translation() noexcept;
 
 private:
     struct Impl;

@@ -123,4 +123,64 @@ struct OpenAiChatConfig {
 [[nodiscard]] Result<std::shared_ptr<const LlmClient>>
 make_openai_chat_client(const OpenAiChatConfig& config);
 
+// ---- Machine translation ------------------------------------------------------------------
+
+/// One provider request: segments already split to the provider's limits, with glossary terms
+/// replaced by placeholders ⟦1⟧, ⟦2⟧… that must come back unchanged (the engine checks).
+struct TranslationBatch {
+    std::string source_code; ///< ISO 639-1, e.g. "en"
+    std::string target_code; ///< e.g. "hi"
+    std::vector<std::string> texts;
+};
+
+struct TranslationLimits {
+    std::size_t max_segments = 128;     ///< per request
+    std::size_t max_code_points = 5000; ///< all texts of one request together
+};
+
+/// A machine-translation service. Thread-safe.
+class TranslationProvider {
+public:
+    virtual ~TranslationProvider() = default;
+    /// "google", "llm", "bhashini": recorded with every translation-memory entry.
+    [[nodiscard]] virtual std::string name() const = 0;
+    [[nodiscard]] virtual TranslationLimits limits() const = 0;
+    /// One translation per text, in order. Errors like LlmClient's: `unauthenticated`,
+    /// `permission_denied`, `rate_limited` (429 or a spent quota), `unavailable`,
+    /// `deadline_exceeded`, `invalid_argument` (e.g. an unsupported language pair) — each with
+    /// the upstream message.
+    [[nodiscard]] virtual Result<std::vector<std::string>>
+    translate(const TranslationBatch& batch, const CancelToken* cancel = nullptr) const = 0;
+};
+
+/// Google Cloud Translation v2: POST {base_url}/language/translate/v2 with `q` repeated,
+/// `target`, `source`, `format=text` and `key` (form-encoded); reads
+/// data.translations[].translatedText; quota errors (403 dailyLimitExceeded /
+/// userRateLimitExceeded, 429) are `rate_limited`.
+struct GoogleTranslateConfig {
+    std::string base_url = "https://translation.googleapis.com";
+    std::string api_key;
+    NetConfig net;
+};
+[[nodiscard]] Result<std::shared_ptr<const TranslationProvider>>
+make_google_translator(const GoogleTranslateConfig& config);
+
+/// Bhashini (ULCA) pipeline: a config call to `pipeline_url` (headers userID, ulcaApiKey) that
+/// returns the inference endpoint, its key and the serviceId for the language pair (cached per
+/// pair), then compute calls to that endpoint.
+struct BhashiniConfig {
+    std::string pipeline_url = "https://meity-auth.ulcacontrib.org/ulca/apis/v0/model/getModelsPipeline";
+    std::string user_id;
+    std::string api_key;
+    std::string pipeline_id = "64392f96daac500b55c543cd"; ///< MeitY's public translation pipeline
+    NetConfig net;
+};
+[[nodiscard]] Result<std::shared_ptr<const TranslationProvider>>
+make_bhashini_translator(const BhashiniConfig& config);
+
+/// Translation through a chat model (prompt: libshiksha/data/prompts/translate-v1.*): one JSON
+/// object {"translations": [...]} per batch, same count, placeholders and line breaks kept.
+[[nodiscard]] std::shared_ptr<const TranslationProvider>
+make_llm_translator(std::shared_ptr<const LlmClient> llm);
+
 } // namespace shiksha

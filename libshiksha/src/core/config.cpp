@@ -154,6 +154,14 @@ Result<void> Config::validate() const {
         return fail_field("llm.base_url", "llm.base_url must start with http:// or https://");
     }
     if (llm.model.empty()) return fail_field("llm.model", "llm.model must not be empty");
+    for (auto name : detail::split(translation.providers, ',')) {
+        const auto p = detail::trim(name);
+        if (p != "google" && p != "llm" && p != "bhashini" && p != "memory") {
+            return fail_field(
+                "translation.providers",
+                fmt::format("translation provider '{}' is not one of google, llm, bhashini, memory", p));
+        }
+    }
     if (retrieval.hnsw_m < 4 || retrieval.hnsw_m > 128)
         return fail_field("retrieval.hnsw_m", "retrieval.hnsw_m must be 4..128");
     if (net.max_attempts < 1 || net.max_attempts > 10)
@@ -209,6 +217,17 @@ const std::vector<EnvVariable>& config_env_variables() {
                                  "instead of the offline adapter; default Groq's when only a key is set"},
         {"SHIKSHA_LLM_API_KEY", "key for that endpoint"},
         {"SHIKSHA_LLM_MODEL", "chat model; default llama-3.3-70b-versatile"},
+        {"SHIKSHA_TRANSLATE_PROVIDER",
+         "translation providers in order: google, llm, bhashini (comma-separated); "
+         "default memory = translation memory only"},
+        {"SHIKSHA_TRANSLATION_MEMORY_TTL", "how long translations are reused; default 7d"},
+        {"SHIKSHA_GOOGLE_TRANSLATE_API_KEY", "Google Cloud Translation v2 key"},
+        {"SHIKSHA_GOOGLE_TRANSLATE_BASE_URL",
+         "Google Cloud Translation base URL; default https://translation.googleapis.com"},
+        {"SHIKSHA_BHASHINI_USER_ID", "Bhashini (ULCA) user id"},
+        {"SHIKSHA_BHASHINI_API_KEY", "Bhashini (ULCA) API key"},
+        {"SHIKSHA_BHASHINI_PIPELINE_URL",
+         "Bhashini pipeline config endpoint; default MeitY's getModelsPipeline"},
         {"HTTPS_PROXY", "proxy for outbound HTTPS (http://host:port), also https_proxy"},
         {"NO_PROXY", "hosts that bypass the proxy, comma-separated, also no_proxy"},
         {"SHIKSHA_PASSWORD_HASH_COST",
@@ -348,6 +367,18 @@ Result<Config> config_from_env(const std::function<const char*(const char*)>& ge
     if (auto v = get("SHIKSHA_LLM_BASE_URL")) cfg.llm.base_url = std::string(*v);
     if (auto v = get("SHIKSHA_LLM_API_KEY")) cfg.llm.api_key = std::string(*v);
     if (auto v = get("SHIKSHA_LLM_MODEL")) cfg.llm.model = std::string(*v);
+    if (auto v = get("SHIKSHA_TRANSLATE_PROVIDER")) cfg.translation.providers = detail::ascii_lower(*v);
+    if (auto v = get("SHIKSHA_TRANSLATION_MEMORY_TTL")) {
+        auto d = parse_duration("SHIKSHA_TRANSLATION_MEMORY_TTL", *v);
+        if (!d) return std::unexpected(d.error());
+        cfg.translation.memory_ttl = *d;
+    }
+    if (auto v = get("SHIKSHA_GOOGLE_TRANSLATE_API_KEY")) cfg.translation.google_api_key = std::string(*v);
+    if (auto v = get("SHIKSHA_GOOGLE_TRANSLATE_BASE_URL")) cfg.translation.google_base_url = std::string(*v);
+    if (auto v = get("SHIKSHA_BHASHINI_USER_ID")) cfg.translation.bhashini_user_id = std::string(*v);
+    if (auto v = get("SHIKSHA_BHASHINI_API_KEY")) cfg.translation.bhashini_api_key = std::string(*v);
+    if (auto v = get("SHIKSHA_BHASHINI_PIPELINE_URL"))
+        cfg.translation.bhashini_pipeline_url = std::string(*v);
     // The conventional proxy variables, in either case (curl and Python accept both).
     if (auto v = get("HTTPS_PROXY"))
         cfg.net.https_proxy = std::string(*v);

@@ -150,6 +150,18 @@ Json to_json(const GenerationInfo& g) {
 }
 
 Json to_json(const Module& m) {
+    Json translations = Json::object();
+    for (const auto& t : m.translations) {
+        Json providers = Json::array();
+        for (const auto& p : t.providers)
+            providers.push_back(p);
+        translations[t.language] = Json::object({{"content", to_json(t.content)},
+                                                 {"adapted_content", t.adapted_content},
+                                                 {"providers", std::move(providers)},
+                                                 {"memory_hits", t.memory_hits},
+                                                 {"segments", t.segments},
+                                                 {"created_at", format_timestamp(t.created_at)}});
+    }
     return Json::object({{"id", m.id},
                          {"title", m.title},
                          {"manual_id", m.manual_id},
@@ -164,7 +176,9 @@ Json to_json(const Module& m) {
                          {"topic", m.topic},
                          {"grade", optional_string(m.grade)},
                          {"content", to_json(m.content)},
-                         {"generation", to_json(m.generation)}});
+                         {"generation", to_json(m.generation)},
+                         {"translations", translations},
+                         {"translation_status", m.translation_status}});
 }
 
 Json to_json(const Answer& a) {
@@ -257,17 +271,17 @@ Result<ModuleContent> module_content_from_json(const Json& json) {
     return c;
 }
 
-std::string render_markdown(const ModuleContent& c) {
+std::string render_markdown(const ModuleContent& c, const MarkdownLabels& labels) {
     std::string md = fmt::format("# {}\n\n{}\n\n", c.title, c.summary);
     int n = 0;
     for (const auto& s : c.sections)
         md += fmt::format("**{}. {}**\n\n{}\n\n", ++n, s.heading, s.text);
     if (!c.activities.empty()) {
-        md += "## Activities\n\n";
+        md += "## " + labels.activities + "\n\n";
         for (const auto& a : c.activities) {
             md += fmt::format("### {}{}\n\n", a.title, a.duration.empty() ? "" : " (" + a.duration + ")");
             if (!a.materials.empty()) {
-                md += "Materials:\n";
+                md += labels.materials + "\n";
                 for (const auto& m : a.materials)
                     md += "- " + m + "\n";
                 md += "\n";
@@ -279,20 +293,20 @@ std::string render_markdown(const ModuleContent& c) {
         }
     }
     if (!c.teaching_tips.empty()) {
-        md += "## Teaching tips\n\n";
+        md += "## " + labels.teaching_tips + "\n\n";
         for (const auto& t : c.teaching_tips)
             md += "- " + t + "\n";
         md += "\n";
     }
     if (!c.assessment.empty()) {
-        md += "## Check for understanding\n\n";
+        md += "## " + labels.check + "\n\n";
         int q = 0;
         for (const auto& a : c.assessment)
-            md += fmt::format("{}. {}\n   Answer: {}\n", ++q, a.question, a.answer);
+            md += fmt::format("{}. {}\n   {} {}\n", ++q, a.question, labels.answer, a.answer);
         md += "\n";
     }
     if (!c.citations.empty()) {
-        md += "## Sources\n\n";
+        md += "## " + labels.sources + "\n\n";
         for (const auto& r : c.citations) {
             md += r.page_start == r.page_end ? fmt::format("- p. {}", r.page_start)
                                              : fmt::format("- pp. {}–{}", r.page_start, r.page_end);

@@ -10,6 +10,7 @@
 #include "store/cluster_repo.hpp"
 #include "store/manual_repo.hpp"
 #include "store/module_repo.hpp"
+#include "store/translation_repo.hpp"
 
 #include <fmt/format.h>
 
@@ -202,8 +203,79 @@ Error module_not_found(std::int64_t id) {
     return Error{ErrorCode::not_found, fmt::format("Module with ID {} not found", id), {}};
 }
 
+/// Calls `f(std::string&)` on every text of a module that a reader sees, in one fixed order,
+/// and on the Markdown labels. Citation excerpts are left alone: they quote the manual.
+template <class F>
+void for_each_text(ModuleContent& c, MarkdownLabels& labels, F&& f) {
+    f(c.title);
+    f(c.summary);
+    for (auto& s : c.sections) {
+        f(s.heading);
+        f(s.text);
+    }
+    for (auto& t : c.teaching_tips)
+        f(t);
+    for (auto& a : c.activities) {
+        f(a.title);
+        for (auto& m : a.materials)
+            f(m);
+        for (auto& st : a.steps)
+            f(st);
+        f(a.duration);
+    }
+    for (auto& q : c.assessment) {
+        f(q.question);
+        f(q.answer);
+    }
+    for (auto* l : {&labels.activities, &labels.materials, &labels.teaching_tips, &labels.check,
+                    &labels.answer, &labels.sources}) {
+        f(*l);
+    }
+}
+
+/// The module's texts translated in one batch (shared memory lookups, repeats sent once).
+Result<ModuleTranslation> translate_content(TranslationEngine& engine, const ModuleContent& english,
+                                            const Language& target, const CancelToken* cancel) {
+    ModuleContent content = english;
+    MarkdownLabels labels;
+    std::vector<std::string> texts;
+    for_each_text(content, labels, [&](std::string& s) { texts.push_back(s); });
+    auto translated = engine.translate_batch(texts, target.key, "english", cancel);
+    if (!translated) return std::unexpected(translated.error());
+    std::size_t i = 0;
+    for_each_text(content, labels, [&](std::string& s) { s = translated->texts[i++]; });
+    ModuleTranslation t;
+    t.language = std::string(target.key);
+    t.adapted_content = render_markdown(content, labels);
+    t.content = std::move(content);
+    t.providers = translated->stats.providers;
+    t.memory_hits = translated->stats.memory_hits;
+    t.segments = translated->stats.unique_segments;
+    t.created_at = now_utc();
+    return t;
+}
+
+/// Stores the translation (or why there is none) and returns the module as stored.
+Result<Module> attach_translation(ModuleEngine::Impl& d, std::int64_t id,
+                                  const Result<ModuleTranslation>& t) {
+    return d.store->write([&](SQLite::Database& db) -> Result<Module> {
+        if (t) {
+            detail::translation_repo::put_module_translation(db, id, *t);
+            detail::translation_repo::set_translation_status(db, id, "");
+        } else {
+            detail::translation_repo::set_translation_status(
+                db, id, fmt::format("{}: {}", to_string(t.error().code), t.error().message));
+        }
+        auto m = detail::module_repo::get(db, id);
+        if (!m)
+            return std::unexpected(
+                Error{ErrorCode::not_found, fmt::format("Module with ID {} not found", id), {}});
+        return *m;
+    });
+}
+
 /// The contract's rule: the request's language, else the cluster's, else English; lower-case.
-std::string resolve_language(const std::optional<std::string>& requested, const Cluster& cluster) {
+std::string output_language(const std::optional<std::string>& requested, const Cluster& cluster) {
     std::string lang = requested ? detail::ascii_lower(detail::trim(*requested)) : std::string();
     if (lang.empty()) lang = detail::ascii_lower(detail::trim(cluster.language));
     if (lang.empty()) lang = "english";
@@ -251,7 +323,7 @@ Result<Module> ModuleEngine::generate(const GenerateRequest& request, const Acto
     }
 
     detail::AdaptationInput input{inputs->cluster, *topic, *grade,
-                                  resolve_language(request.target_language, inputs->cluster), *chunks};
+                                  output_language(request.target_language, inputs->cluster), *chunks};
     const auto t_generation = Clock::now();
     ModuleContent content;
     if (d.llm) {
@@ -300,6 +372,31 @@ Result<Module> ModuleEngine::generate(const GenerateRequest& request, const Acto
         return m;
     });
     if (!stored) return stored;
+    // The module is kept in English; a translation into the resolved language sits beside it.
+    // When that cannot happen the module says why (translation_status), never passing English
+    // off as the requested language.
+    if (const Language* target = find_language(input.language); target && target->key != "english") {
+        auto translation = translate_content(d.translation, stored->content, *target, cancel);
+        if (!translation) {
+            d.logger.warn("module not translated", {{"module_id", stored->id},
+                                                    {"language", input.language},
+                                                    {"error", translation.error().message}});
+        }
+        auto with = attach_translation(d, stored->id, translation);
+        if (!with) return with;
+        stored = std::move(*with);
+    } else if (!target) {
+        auto marked = d.store->write([&](SQLite::Database& db) -> Result<Module> {
+            detail::translation_repo::set_translation_status(
+                db, stored->id,
+                fmt::format("unsupported: '{}' is not a language Shiksha-Setu translates into",
+                            input.language));
+            return *detail::module_repo::get(db, stored->id);
+        });
+        if (!marked) return marked;
+        stored = std::move(*marked);
+    }
+    if (!stored->translations.empty()) stored->adapted_content = stored->translations.back().adapted_content;
     d.metrics
         .counter("shiksha_modules_generated_total", "Modules generated by adapter",
                  {{"adapter", stored->generation.adapter}})
@@ -330,12 +427,48 @@ Result<Job> ModuleEngine::generate_async(const GenerateRequest& request, const A
                              });
 }
 
+namespace {
+
+/// What the original frontend reads as adapted_content: the text in the module's language when
+/// there is a translation into it.
+void present_in_language(Module& m) {
+    for (const auto& t : m.translations) {
+        if (m.language && t.language == *m.language) m.adapted_content = t.adapted_content;
+    }
+}
+
+} // namespace
+
 Result<Module> ModuleEngine::get(std::int64_t id) {
-    return impl_->store->read([&](SQLite::Database& db) -> Result<Module> {
-        auto m = detail::module_repo::get(db, id);
-        if (!m) return std::unexpected(module_not_found(id));
-        return *m;
+    auto module = impl_->store->read([&](SQLite::Database& db) -> Result<Module> {
+        auto stored = detail::module_repo::get(db, id);
+        if (!stored) return std::unexpected(module_not_found(id));
+        return *stored;
     });
+    if (module) present_in_language(*module);
+    return module;
+}
+
+Result<Module> ModuleEngine::translate(std::int64_t id, std::string_view target_language, const Actor& actor,
+                                       const CancelToken* cancel) {
+    auto target = resolve_language(target_language, "target_language");
+    if (!target) return std::unexpected(target.error());
+    auto m = get(id);
+    if (!m) return m;
+    if ((*target)->key == "english") return m; // the original is English
+    auto translation = translate_content(impl_->translation, m->content, **target, cancel);
+    if (!translation) return std::unexpected(translation.error());
+    auto stored = impl_->store->write([&](SQLite::Database& db) -> Result<void> {
+        detail::translation_repo::put_module_translation(db, id, *translation);
+        if (m->language && *m->language == (*target)->key)
+            detail::translation_repo::set_translation_status(db, id, "");
+        detail::audit_repo::append(
+            db, {0, now_utc(), actor.user_id, "module.translate", fmt::format("module:{}", id),
+                 Json::object({{"language", (*target)->key}}).dump(), actor.request_id, actor.client});
+        return {};
+    });
+    if (!stored) return std::unexpected(stored.error());
+    return get(id);
 }
 
 Result<std::vector<Module>> ModuleEngine::list(const ModuleQuery& query) {
@@ -344,9 +477,14 @@ Result<std::vector<Module>> ModuleEngine::list(const ModuleQuery& query) {
     ModuleQuery q = query;
     if (q.cluster_id && *q.cluster_id == 0) q.cluster_id.reset();
     if (q.manual_id && *q.manual_id == 0) q.manual_id.reset();
-    return impl_->store->read([&](SQLite::Database& db) -> Result<std::vector<Module>> {
+    auto modules = impl_->store->read([&](SQLite::Database& db) -> Result<std::vector<Module>> {
         return detail::module_repo::list(db, q);
     });
+    if (modules) {
+        for (auto& m : *modules)
+            present_in_language(m);
+    }
+    return modules;
 }
 
 Result<std::int64_t> ModuleEngine::count() {

@@ -2,11 +2,13 @@
 
 #include "auth/auth_engine_impl.hpp"
 #include "clusters/cluster_engine_impl.hpp"
+#include "core/text.hpp"
 #include "jobs/job_engine_impl.hpp"
 #include "manuals/manual_engine_impl.hpp"
 #include "modules/module_engine_impl.hpp"
 #include "retrieval/retrieval_engine_impl.hpp"
 #include "store/store.hpp"
+#include "translation/translation_engine_impl.hpp"
 
 #include <fmt/format.h>
 
@@ -26,6 +28,7 @@ struct Platform::Impl {
     std::unique_ptr<JobEngine> jobs;
     std::unique_ptr<RetrievalEngine> retrieval;
     std::unique_ptr<ManualEngine> manuals;
+    std::unique_ptr<TranslationEngine> translation;
     std::unique_ptr<ModuleEngine> modules;
     // Declared last so it is destroyed first: queued tasks may still use the engines.
     std::unique_ptr<WorkerPool> workers;
@@ -92,8 +95,46 @@ Result<std::unique_ptr<Platform>> Platform::open(Config config) {
         llm = std::move(*client);
         impl->logger.info("LLM configured", {{"provider", llm->provider()}, {"model", llm->model()}});
     }
-    impl->modules = std::make_unique<ModuleEngine>(std::make_unique<ModuleEngine::Impl>(
-        impl->store, impl->logger, *impl->retrieval, jobs_impl, std::move(llm), config.llm, impl->metrics));
+    // Translation providers in the configured order; the memory is always consulted first.
+    std::vector<std::shared_ptr<const TranslationProvider>> chain;
+    for (auto name : detail::split(config.translation.providers, ',')) {
+        const auto p = detail::trim(name);
+        if (p == "google") {
+            if (config.translation.google_api_key.empty()) {
+                return fail_field("SHIKSHA_GOOGLE_TRANSLATE_API_KEY",
+                                  "the google translation provider needs SHIKSHA_GOOGLE_TRANSLATE_API_KEY");
+            }
+            auto g = make_google_translator(
+                {config.translation.google_base_url, config.translation.google_api_key, config.net});
+            if (!g) return std::unexpected(g.error());
+            chain.push_back(std::move(*g));
+        } else if (p == "bhashini") {
+            if (config.translation.bhashini_api_key.empty() || config.translation.bhashini_user_id.empty()) {
+                return fail_field(
+                    "SHIKSHA_BHASHINI_API_KEY",
+                    "the bhashini provider needs SHIKSHA_BHASHINI_USER_ID and SHIKSHA_BHASHINI_API_KEY");
+            }
+            BhashiniConfig b;
+            b.pipeline_url = config.translation.bhashini_pipeline_url;
+            b.user_id = config.translation.bhashini_user_id;
+            b.api_key = config.translation.bhashini_api_key;
+            b.net = config.net;
+            auto made = make_bhashini_translator(b);
+            if (!made) return std::unexpected(made.error());
+            chain.push_back(std::move(*made));
+        } else if (p == "llm") {
+            if (!llm)
+                return fail_field("SHIKSHA_LLM_API_KEY", "the llm translation provider needs an LLM: set "
+                                                         "SHIKSHA_LLM_API_KEY or SHIKSHA_LLM_BASE_URL");
+            chain.push_back(make_llm_translator(llm));
+        }
+    }
+    impl->translation =
+        std::make_unique<TranslationEngine>(std::make_unique<TranslationEngine::Impl>(TranslationEngine::Impl{
+            impl->store, impl->logger, config.translation, std::move(chain), impl->metrics}));
+    impl->modules = std::make_unique<ModuleEngine>(
+        std::make_unique<ModuleEngine::Impl>(impl->store, impl->logger, *impl->retrieval, jobs_impl,
+                                             std::move(llm), config.llm, impl->metrics, *impl->translation));
 
     impl->logger.info("platform open", {{"data_dir", config.data_dir.string()},
                                         {"schema_version", impl->store->schema_version()},
@@ -138,6 +179,9 @@ RetrievalEngine& Platform::retrieval() noexcept {
 }
 ModuleEngine& Platform::modules() noexcept {
     return *impl_->modules;
+}
+TranslationEngine& Platform::translation() noexcept {
+    return *impl_->translation;
 }
 
 } // namespace shiksha

@@ -250,6 +250,48 @@ CREATE INDEX modules_cluster ON modules(cluster_id);
 CREATE INDEX modules_manual ON modules(manual_id);
 )sql";
 
+// Translation memory (a segment translated once is never paid for again), per-language glossary,
+// and the translations kept beside a module's English original.
+constexpr const char* v4_translation = R"sql(
+CREATE TABLE translation_memory (
+    id          INTEGER PRIMARY KEY,
+    source_key  TEXT NOT NULL,
+    source_lang TEXT NOT NULL,
+    target_lang TEXT NOT NULL,
+    provider    TEXT NOT NULL,
+    glossary_version INTEGER NOT NULL,
+    translation TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    hits        INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (source_key, source_lang, target_lang, provider, glossary_version)
+);
+CREATE INDEX translation_memory_lookup ON translation_memory(source_key, source_lang, target_lang, glossary_version);
+
+CREATE TABLE glossary (
+    id          INTEGER PRIMARY KEY,
+    language    TEXT NOT NULL,
+    term        TEXT NOT NULL,
+    translation TEXT,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    UNIQUE (language, term COLLATE NOCASE)
+);
+
+CREATE TABLE module_translations (
+    module_id       INTEGER NOT NULL REFERENCES modules(id) ON DELETE CASCADE,
+    language        TEXT NOT NULL,
+    content         TEXT NOT NULL,
+    adapted_content TEXT NOT NULL,
+    providers       TEXT NOT NULL,
+    memory_hits     INTEGER NOT NULL,
+    segments        INTEGER NOT NULL,
+    created_at      INTEGER NOT NULL,
+    PRIMARY KEY (module_id, language)
+) WITHOUT ROWID;
+
+ALTER TABLE modules ADD COLUMN translation_status TEXT NOT NULL DEFAULT '';
+)sql";
+
 } // namespace
 
 const std::vector<Migration>& migrations() {
@@ -258,6 +300,7 @@ const std::vector<Migration>& migrations() {
         {1, "foundation: schools, users, tokens, clusters, audit log, jobs", v1_foundation},
         {2, "manuals: pages, chunks, full-text index, vectors", v2_sql.c_str()},
         {3, "modules", v3_modules},
+        {4, "translation memory, glossary, module translations", v4_translation},
     };
     return history;
 }

@@ -2,6 +2,7 @@
 
 #include "modules/module_codec.hpp"
 #include "store/store.hpp"
+#include "store/translation_repo.hpp"
 
 #include <fmt/format.h>
 
@@ -12,7 +13,7 @@ namespace {
 constexpr const char* columns =
     "id, title, topic, manual_id, cluster_id, grade, language, learning_objective, "
     "original_content, adapted_content, content, generation, approved, created_at, "
-    "updated_at";
+    "updated_at, translation_status";
 
 Module read_row(SQLite::Statement& st) {
     Module m;
@@ -31,6 +32,7 @@ Module read_row(SQLite::Statement& st) {
     m.approved = st.getColumn(12).getInt() != 0;
     m.created_at = to_timestamp(st.getColumn(13).getInt64());
     m.updated_at = to_timestamp(st.getColumn(14).getInt64());
+    m.translation_status = st.getColumn(15).getString();
     return m;
 }
 
@@ -64,7 +66,9 @@ std::optional<Module> get(SQLite::Database& db, std::int64_t id) {
     SQLite::Statement st(db, fmt::format("SELECT {} FROM modules WHERE id = ?", columns));
     st.bind(1, id);
     if (!st.executeStep()) return std::nullopt;
-    return read_row(st);
+    Module m = read_row(st);
+    m.translations = translation_repo::module_translations(db, m.id);
+    return m;
 }
 
 std::vector<Module> list(SQLite::Database& db, const ModuleQuery& q) {
@@ -80,6 +84,8 @@ std::vector<Module> list(SQLite::Database& db, const ModuleQuery& q) {
     std::vector<Module> out;
     while (st.executeStep())
         out.push_back(read_row(st));
+    for (auto& m : out)
+        m.translations = translation_repo::module_translations(db, m.id);
     return out;
 }
 

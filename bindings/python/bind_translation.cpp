@@ -1,0 +1,143 @@
+// shiksha.TranslationEngine: memory-first, glossary-aware translation into Indian languages.
+#include "bindings.hpp"
+
+#include "shiksha/translation.hpp"
+
+#include <pybind11/stl.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace shiksha::python {
+
+namespace {
+
+py::dict stats_dict(const TranslationStats& s) {
+    py::dict d;
+    d["segments"] = s.segments;
+    d["unique_segments"] = s.unique_segments;
+    d["memory_hits"] = s.memory_hits;
+    d["memory_misses"] = s.memory_misses;
+    d["upstream_requests"] = s.upstream_requests;
+    d["providers"] = s.providers;
+    return d;
+}
+
+} // namespace
+
+void bind_translation(py::module_& m) {
+    py::class_<Language>(m, "Language", "A language Shiksha-Setu works in.")
+        .def_property_readonly("key", [](const Language& l) { return std::string(l.key); })
+        .def_property_readonly("code", [](const Language& l) { return std::string(l.code); })
+        .def_property_readonly("english_name", [](const Language& l) { return std::string(l.english_name); })
+        .def_property_readonly("native_name", [](const Language& l) { return std::string(l.native_name); })
+        .def_property_readonly("script", [](const Language& l) { return std::string(l.script); })
+        .def_readonly("right_to_left", &Language::right_to_left)
+        .def_property_readonly("label", [](const Language& l) { return std::string(l.label); })
+        .def_property_readonly("font_family", [](const Language& l) { return std::string(l.font_family); })
+        .def_readonly("in_contract", &Language::in_contract)
+        .def("__repr__", [](const Language& l) { return "Language('" + std::string(l.key) + "')"; });
+    m.def(
+        "supported_languages",
+        [] {
+            std::vector<Language> out(supported_languages().begin(), supported_languages().end());
+            return out;
+        },
+        "English and the Indian languages, in the contract's order (Assamese last).");
+    m.def(
+        "find_language",
+        [](const std::string& name) -> std::optional<Language> {
+            if (const Language* l = find_language(name)) return *l;
+            return std::nullopt;
+        },
+        py::arg("name_or_code"), "By key, code or English name (case-insensitive); None when unknown.");
+
+    py::class_<GlossaryEntry>(m, "GlossaryEntry")
+        .def_readonly("id", &GlossaryEntry::id)
+        .def_readonly("language", &GlossaryEntry::language)
+        .def_readonly("term", &GlossaryEntry::term)
+        .def_readonly("translation", &GlossaryEntry::translation)
+        .def_property_readonly("created_at", [](const GlossaryEntry& e) { return py_datetime(e.created_at); })
+        .def_property_readonly("updated_at", [](const GlossaryEntry& e) { return py_datetime(e.updated_at); })
+        .def("__repr__", [](const GlossaryEntry& e) {
+            return "GlossaryEntry(" + e.language + ": '" + e.term + "' -> " +
+                   (e.translation ? "'" + *e.translation + "'" : std::string("kept")) + ")";
+        });
+
+    py::class_<TranslationResult>(m, "TranslationResult")
+        .def_readonly("text", &TranslationResult::text)
+        .def_property_readonly("source",
+                               [](const TranslationResult& r) { return std::string(r.source->key); })
+        .def_property_readonly("target",
+                               [](const TranslationResult& r) { return std::string(r.target->key); })
+        .def_property_readonly("stats", [](const TranslationResult& r) { return stats_dict(r.stats); });
+
+    py::class_<TranslationEngine>(m, "TranslationEngine", "Obtained as Platform.translation.")
+        .def(
+            "translate",
+            [](TranslationEngine& e, const std::string& text, const std::string& target,
+               const std::string& source) {
+                return unwrap(without_gil([&] { return e.translate(text, target, source); }));
+            },
+            py::arg("text"), py::arg("target"), py::arg("source") = "english",
+            "Translates keeping newlines, list markers and Markdown. UnavailableError when neither the "
+            "memory\n"
+            "nor a provider can serve a segment.")
+        .def(
+            "translate_batch",
+            [](TranslationEngine& e, const std::vector<std::string>& texts, const std::string& target,
+               const std::string& source) {
+                auto r = unwrap(without_gil([&] { return e.translate_batch(texts, target, source); }));
+                return py::make_tuple(r.texts, stats_dict(r.stats));
+            },
+            py::arg("texts"), py::arg("target"), py::arg("source") = "english",
+            "(translations, stats) for many texts at once.")
+        .def(
+            "remember",
+            [](TranslationEngine& e, const std::string& source_text, const std::string& translation,
+               const std::string& target, const std::string& source) {
+                unwrap(without_gil([&] { return e.remember(source_text, translation, target, source); }));
+            },
+            py::arg("source_text"), py::arg("translation"), py::arg("target"), py::arg("source") = "english",
+            "Stores a human translation in the memory.")
+        .def(
+            "add_term",
+            [](TranslationEngine& e, const std::string& language, const std::string& term,
+               std::optional<std::string> translation) {
+                GlossaryEntry g;
+                g.language = language;
+                g.term = term;
+                g.translation = std::move(translation);
+                return unwrap(without_gil([&] { return e.add_term(g); }));
+            },
+            py::arg("language"), py::arg("term"), py::arg("translation") = py::none(),
+            "Adds a glossary term; without a translation it is never translated.")
+        .def(
+            "terms",
+            [](TranslationEngine& e, const std::string& language) {
+                return unwrap(without_gil([&] { return e.terms(language); }));
+            },
+            py::arg("language") = "")
+        .def(
+            "update_term",
+            [](TranslationEngine& e, std::int64_t id, const std::string& language, const std::string& term,
+               std::optional<std::string> translation) {
+                GlossaryEntry g;
+                g.language = language;
+                g.term = term;
+                g.translation = std::move(translation);
+                return unwrap(without_gil([&] { return e.update_term(id, g); }));
+            },
+            py::arg("id"), py::arg("language"), py::arg("term"), py::arg("translation") = py::none())
+        .def(
+            "remove_term",
+            [](TranslationEngine& e, std::int64_t id) {
+                unwrap(without_gil([&] { return e.remove_term(id); }));
+            },
+            py::arg("id"))
+        .def_property_readonly("providers", &TranslationEngine::providers,
+                               "The provider chain; empty = memory only.");
+}
+
+} // namespace shiksha::python
