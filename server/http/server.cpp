@@ -303,7 +303,9 @@ Result<std::uint16_t> HttpServer::start() {
                     fmt::format("cannot listen on {}:{}: {}", d.config.host, d.config.port, ec.message()));
     }
     const auto port = d.acceptor.local_endpoint().port();
-    net::co_spawn(d.ioc, d.accept_loop(), net::detached);
+    // The acceptor and the signal set are touched only on the control strand, where stop()
+    // closes them: Asio objects are not safe to use from two threads at once.
+    net::co_spawn(d.control, d.accept_loop(), net::detached);
     unsigned n = d.config.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : d.config.threads;
     for (unsigned i = 0; i < n; ++i) {
         d.threads.emplace_back([&d] { d.ioc.run(); });
@@ -318,11 +320,11 @@ void HttpServer::stop_on_signals() {
     auto& d = *impl_;
     d.signals.add(SIGINT);
     d.signals.add(SIGTERM);
-    d.signals.async_wait([&d](const beast::error_code& ec, int signo) {
+    d.signals.async_wait(net::bind_executor(d.control, [&d](const beast::error_code& ec, int signo) {
         if (ec) return;
         d.platform.logger().info("signal received", {{"signal", signo}});
         d.begin_stop();
-    });
+    }));
 }
 
 void HttpServer::stop() {
