@@ -229,3 +229,17 @@ TEST_CASE("SIGINT stops an idle server with exit code 0") {
     server.signal(SIGINT);
     CHECK(server.wait() == 0);
 }
+
+TEST_CASE("translate: offline it fails with exit code 1 naming what to configure; bad usage is 2") {
+    TempDir dir;
+    auto r = run(dir, {"translate", "--to", "hi", "Ice melts."});
+    CHECK(r.code == 1);
+    CHECK(r.err.find("SHIKSHA_TRANSLATE_PROVIDER") != std::string::npos);
+    CHECK(run(dir, {"translate", "Ice melts."}).code == 2); // --to missing
+    auto unknown = run(dir, {"translate", "--to", "klingon", "Ice melts."});
+    CHECK(unknown.code == 1);
+    CHECK(unknown.err.find("is not supported") != std::string::npos);
+    auto english = run(dir, {"translate", "--to", "english", "-"}, "Ice melts.\n");
+    CHECK(english.code == 0);
+    CHECK(english.out == "Ice melts.\n");
+}
