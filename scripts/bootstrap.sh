@@ -10,8 +10,11 @@ packages=(
   libsqlitecpp-dev libsqlite3-dev libsimdjson-dev libfmt-dev libsodium-dev libssl-dev libicu-dev
   # ingestion: PDF text, OCR (with the English and Hindi packs), vector index
   libpoppler-cpp-dev libtesseract-dev tesseract-ocr-eng tesseract-ocr-hin libhnswlib-dev
-  # tests compare against poppler's own tools (pdfinfo, pdftotext)
-  poppler-utils
+  # export: PDF writing, text shaping and subsetting, the Noto fonts for every script
+  libpodofo-dev libharfbuzz-dev libfreetype-dev fonts-noto-core
+  # tests compare against poppler's own tools (pdfinfo, pdftotext, pdftoppm, pdffonts),
+  # check files with qpdf, and OCR rendered pages in the languages they test
+  poppler-utils qpdf tesseract-ocr-ben tesseract-ocr-tam
   # server (Boost.Beast/Asio are header-only)
   libboost-dev
   # tests and the Python module (Debian's /usr/bin/python3, not a pyenv one)

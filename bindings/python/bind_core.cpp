@@ -242,6 +242,19 @@ void bind_config(py::module_& m) {
                ", max_attempts=" + std::to_string(n.max_attempts) + ")";
     });
 
+    py::class_<ExportConfig>(m, "ExportConfig", "Where exported PDFs live and for how long.")
+        .def(py::init<>())
+        .def_property(
+            "ttl_seconds", [](const ExportConfig& e) { return e.ttl.count(); },
+            [](ExportConfig& e, std::int64_t seconds) { e.ttl = std::chrono::seconds(seconds); },
+            "exported files are deleted after this many seconds")
+        .def_readwrite("public_url", &ExportConfig::public_url, "base of the links printed in the PDFs")
+        .def_readwrite("font_dir", &ExportConfig::font_dir, "the Noto fonts (Debian fonts-noto-core)")
+        .def("__repr__", [](const ExportConfig& e) {
+            return "ExportConfig(ttl_seconds=" + std::to_string(e.ttl.count()) + ", public_url='" +
+                   e.public_url + "')";
+        });
+
     const Config defaults;
     py::class_<Config>(m, "Config", "Everything Platform.open() needs; plain values with defaults.")
         .def(py::init([](std::filesystem::path data_dir, unsigned workers) {
@@ -259,6 +272,7 @@ void bind_config(py::module_& m) {
         .def_readwrite("embeddings", &Config::embeddings)
         .def_readwrite("retrieval", &Config::retrieval)
         .def_readwrite("net", &Config::net)
+        .def_readwrite("exports", &Config::exports)
         .def_property(
             "log_level", [](const Config& c) { return std::string(to_string(c.log_level)); },
             [](Config& c, std::string_view text) {

@@ -35,6 +35,7 @@ void bind_facade(py::module_& m) {
         .def_property_readonly("modules", &Platform::modules, py::return_value_policy::reference_internal)
         .def_property_readonly("translation", &Platform::translation,
                                py::return_value_policy::reference_internal)
+        .def_property_readonly("exports", &Platform::exports, py::return_value_policy::reference_internal)
         .def(
             "ask",
             [](Platform& p, const std::string& question, std::optional<std::vector<std::int64_t>> manual_ids,

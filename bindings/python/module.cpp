@@ -19,5 +19,6 @@ PYBIND11_MODULE(shiksha, m) {
     bind_manuals(m);
     bind_translation(m);
     bind_modules(m);
+    bind_exports(m);
     bind_platform(m);
 }

@@ -10,7 +10,7 @@ import datetime
 import os
 import pathlib
 from collections.abc import Callable
-from typing import Any, ClassVar, TypeAlias
+from typing import Any, ClassVar, Literal, TypeAlias, overload
 
 import numpy
 import numpy.typing
@@ -127,6 +127,18 @@ class NetConfig:
     """milliseconds, cap for one wait"""
     def __init__(self) -> None: ...
 
+class ExportConfig:
+    """Where exported PDFs live and for how long."""
+    ttl_seconds: int
+    """Exported files are deleted after this many seconds."""
+    public_url: str
+    """Base of the links printed in the PDFs."""
+    @property
+    def font_dir(self) -> pathlib.Path: ...
+    @font_dir.setter
+    def font_dir(self, value: str | os.PathLike[str]) -> None: ...
+    def __init__(self) -> None: ...
+
 class Config:
     @property
     def data_dir(self) -> pathlib.Path: ...
@@ -142,6 +154,7 @@ class Config:
     embeddings: EmbeddingsConfig
     retrieval: RetrievalConfig
     net: NetConfig
+    exports: ExportConfig
     log_level: str
     """"debug", "info", "warn" or "error"."""
     def __init__(self, data_dir: str | os.PathLike[str] = ..., workers: int = 0) -> None: ...
@@ -661,6 +674,8 @@ class Platform:
     def modules(self) -> ModuleEngine: ...
     @property
     def translation(self) -> TranslationEngine: ...
+    @property
+    def exports(self) -> ExportEngine: ...
     def ask(self, question: str, manual_ids: list[int] | None = None, k: int = 5) -> Answer:
         """Same as Platform.modules.ask: a grounded answer with sources and pages."""
     @property
@@ -960,3 +975,52 @@ class TranslationEngine:
     @property
     def providers(self) -> list[str]:
         """The provider chain; empty = memory only."""
+
+# --- exports --------------------------------------------------------------------------------
+
+class ExportedFile:
+    """A recorded PDF export."""
+    @property
+    def id(self) -> int: ...
+    @property
+    def module_id(self) -> int: ...
+    @property
+    def filename(self) -> str: ...
+    @property
+    def path(self) -> pathlib.Path: ...
+    @property
+    def size_bytes(self) -> int: ...
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def pages(self) -> int: ...
+    @property
+    def created_at(self) -> datetime.datetime: ...
+    @property
+    def downloaded_at(self) -> datetime.datetime | None: ...
+    @property
+    def expires_at(self) -> datetime.datetime: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class ExportEngine:
+    """Printable PDFs of modules; obtained as Platform.exports."""
+    @overload
+    def pdf(self, module_id: int, *, language: str | None = None, bilingual: bool = False,
+            side_by_side: bool = False, include_original: bool = False, page_size: str = "A4",
+            as_bytes: Literal[False] = False) -> ExportedFile:
+        """Renders and records a PDF of the module; the ExportedFile (path and metadata)."""
+    @overload
+    def pdf(self, module_id: int, *, language: str | None = None, bilingual: bool = False,
+            side_by_side: bool = False, include_original: bool = False, page_size: str = "A4",
+            as_bytes: Literal[True]) -> bytes:
+        """The same, returning the PDF's bytes."""
+    def get(self, id: int) -> ExportedFile: ...
+    def list(self, module_id: int | None = None) -> list[ExportedFile]:
+        """Unexpired exports, newest first."""
+    def download(self, id: int) -> bytes:
+        """The PDF's bytes (marks the export downloaded)."""
+    def delete(self, id: int) -> None: ...
+    def sweep_expired(self) -> int:
+        """Deletes expired exports (files and records); returns how many."""

@@ -28,6 +28,7 @@ Commands:
   ask       answer a question from the manuals, citing pages
   module    list | get | approve | delete modules
   translate translate text into an Indian language (memory, glossary, providers)
+  export    render a module as a printable PDF in any language (--out FILE)
   version   print the version
 
 Global options:
@@ -174,6 +175,7 @@ int run(int argc, char** argv) {
     if (command == "ask") return run_ask(ctx, args);
     if (command == "module") return run_module(ctx, args);
     if (command == "translate") return run_translate(ctx, args);
+    if (command == "export") return run_export(ctx, args);
     if (command == "version") {
         return print(ctx, Json::object({{"version", version_string}}),
                      fmt::format("shiksha {}", version_string));

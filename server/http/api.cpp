@@ -91,6 +91,7 @@ struct Api::Impl {
         add_job_routes(router);
         add_module_routes(router);
         add_translation_routes(router);
+        add_export_routes(router);
         add_openapi_route(router);
     }
 

@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <list>
 #include <mutex>
@@ -83,6 +84,7 @@ struct HttpServer::Impl {
     net::signal_set signals{ioc};
     net::strand<net::io_context::executor_type> control{ioc.get_executor()}; // shutdown state
     net::steady_timer grace_timer{control};
+    net::steady_timer sweep_timer{control}; // expired exports
     std::vector<std::thread> threads;
     std::atomic<bool> stopping{false};
 
@@ -241,6 +243,24 @@ struct HttpServer::Impl {
         }
     }
 
+    /// Every sweep_interval (a tenth of the export TTL, between 1 s and 10 min) a worker
+    /// deletes expired exports; the sweep itself never runs on an I/O thread.
+    void schedule_sweep() {
+        const auto ttl = platform.config().exports.ttl;
+        const auto interval =
+            std::clamp<std::chrono::seconds>(ttl / 10, std::chrono::seconds(1), std::chrono::minutes(10));
+        sweep_timer.expires_after(interval);
+        sweep_timer.async_wait([this](const beast::error_code& ec) {
+            if (ec || stopping) return;
+            // Captures the platform, not the server: the task may run after the server is gone.
+            (void)platform.workers().post([&p = platform] {
+                if (auto swept = p.exports().sweep_expired(); !swept)
+                    p.logger().warn("cannot sweep expired exports", {{"error", swept.error().message}});
+            });
+            schedule_sweep();
+        });
+    }
+
     void begin_stop() {
         if (stopping.exchange(true)) return;
         platform.logger().info("shutting down: finishing requests in flight");
@@ -248,6 +268,7 @@ struct HttpServer::Impl {
             beast::error_code ec;
             acceptor.close(ec);
             signals.cancel(ec);
+            sweep_timer.cancel();
             std::vector<std::shared_ptr<Connection>> idle;
             bool none_left = false;
             {
@@ -306,6 +327,7 @@ Result<std::uint16_t> HttpServer::start() {
     // The acceptor and the signal set are touched only on the control strand, where stop()
     // closes them: Asio objects are not safe to use from two threads at once.
     net::co_spawn(d.control, d.accept_loop(), net::detached);
+    net::post(d.control, [&d] { d.schedule_sweep(); });
     unsigned n = d.config.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : d.config.threads;
     for (unsigned i = 0; i < n; ++i) {
         d.threads.emplace_back([&d] { d.ioc.run(); });

@@ -52,11 +52,14 @@ Result<Response> approve(RouteContext& ctx) {
     if (!id) return std::unexpected(id.error());
     auto m = ctx.platform.modules().approve(*id, ctx.actor);
     if (!m) return std::unexpected(m.error());
+    // As the original: every approval also renders a PDF of the module.
+    auto pdf = ctx.platform.exports().module_pdf(m->id, {}, ctx.actor);
+    if (!pdf) return std::unexpected(pdf.error());
     return json_response(200, Json::object({{"status", "success"},
-                                            {"message", "Module approved"},
+                                            {"message", "Module approved and PDF generated successfully"},
                                             {"module_id", m->id},
                                             {"language", m->language ? Json(*m->language) : Json()},
-                                            {"pdf_id", Json()}}));
+                                            {"pdf_id", pdf->id}}));
 }
 
 } // namespace

@@ -85,6 +85,12 @@ TEST_CASE("generate, list, get, approve and delete modules over HTTP") {
     REQUIRE(approved.status == 200);
     CHECK(approved.json().find("status")->as_string() == "success");
     CHECK(approved.json().find("module_id")->as_int() == module.find("id")->as_int());
+    CHECK(approved.json().find("message")->as_string() == "Module approved and PDF generated successfully");
+    // Approval renders a PDF, as the original does; it downloads like any export.
+    const auto pdf_id = approved.json().find("pdf_id")->as_int();
+    auto pdf = c.get("/api/exports/download/" + std::to_string(pdf_id), principal);
+    CHECK(pdf.status == 200);
+    CHECK(pdf.body.starts_with("%PDF-"));
     CHECK(c.get("/api/modules/" + id + "/approve", principal).status == 200); // the frontend's GET alias
     CHECK(c.get("/api/modules/" + id, teacher).json().find("approved")->as_bool());
 

@@ -243,3 +243,35 @@ TEST_CASE("translate: offline it fails with exit code 1 naming what to configure
     CHECK(english.code == 0);
     CHECK(english.out == "Ice melts.\n");
 }
+
+TEST_CASE("export: a module becomes a PDF on disk, copied with --out or streamed to stdout") {
+    TempDir dir;
+    REQUIRE(run(dir, {"demo"}).code == 0);
+    const auto sample =
+        std::filesystem::path(SHIKSHA_SOURCE_DIR) / "examples/data/low_cost_science_handbook.pdf";
+    REQUIRE(run(dir, {"ingest", sample.string(), "--title", "Handbook", "--index"}).code == 0);
+    auto made = run(dir, {"--json", "generate", "--manual", "1", "--cluster", "1", "--topic",
+                          "Series circuits", "--language", "english"});
+    REQUIRE_MESSAGE(made.code == 0, made.err);
+    const auto module_id = std::to_string(Json::parse(made.out)->find("id")->as_int());
+
+    const auto out = dir.path() / "copy.pdf";
+    auto exported = run(dir, {"--json", "export", module_id, "--out", out.string(), "--page-size", "Letter"});
+    REQUIRE_MESSAGE(exported.code == 0, exported.err);
+    const auto record = *Json::parse(exported.out);
+    const std::filesystem::path stored = dir.path() / "exports" / record.find("filename")->as_string();
+    REQUIRE(std::filesystem::exists(stored));
+    CHECK(std::filesystem::file_size(out) == std::filesystem::file_size(stored));
+    CHECK(record.find("pages")->as_int() >= 1);
+
+    auto streamed = run(dir, {"export", module_id, "--out", "-"});
+    CHECK(streamed.code == 0);
+    CHECK(streamed.out.starts_with("%PDF-"));
+
+    auto missing = run(dir, {"export", "999"});
+    CHECK(missing.code == 1);
+    CHECK(missing.err.find("not found") != std::string::npos);
+    CHECK(run(dir, {"export", "abc"}).code == 2);
+    CHECK(run(dir, {"export"}).code == 2);
+    CHECK(run(dir, {"export", module_id, "--page-size", "A0"}).code == 1);
+}

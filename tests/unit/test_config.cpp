@@ -175,6 +175,9 @@ TEST_CASE("config_from_env reads the documented variables") {
         {"SHIKSHA_BHASHINI_USER_ID", "bhashini-user"},
         {"SHIKSHA_BHASHINI_API_KEY", "bhashini-key"},
         {"SHIKSHA_BHASHINI_PIPELINE_URL", "http://127.0.0.1:9/pipeline"},
+        {"SHIKSHA_EXPORT_TTL", "2h"},
+        {"SHIKSHA_PUBLIC_URL", "https://shiksha.diet.gov.in"},
+        {"SHIKSHA_FONT_DIR", "/opt/fonts"},
         {"HTTPS_PROXY", "http://proxy.diet.local:3128"},
         {"NO_PROXY", "localhost,.nic.in"},
     };
@@ -231,6 +234,9 @@ TEST_CASE("config_from_env reads the documented variables") {
     CHECK(cfg->translation.bhashini_user_id == "bhashini-user");
     CHECK(cfg->translation.bhashini_api_key == "bhashini-key");
     CHECK(cfg->translation.bhashini_pipeline_url == "http://127.0.0.1:9/pipeline");
+    CHECK(cfg->exports.ttl == std::chrono::hours(2));
+    CHECK(cfg->exports.public_url == "https://shiksha.diet.gov.in");
+    CHECK(cfg->exports.font_dir == std::filesystem::path("/opt/fonts"));
     CHECK(cfg->net.https_proxy == "http://proxy.diet.local:3128");
     CHECK(cfg->net.no_proxy == "localhost,.nic.in");
 }
@@ -250,6 +256,23 @@ TEST_CASE("malformed ingest and embedding variables are refused naming the varia
     bad_url.vars["SHIKSHA_EMBEDDINGS_BASE_URL"] = "ftp://x";
     REQUIRE_FALSE(bad_url.load());
     CHECK(bad_url.load().error().field == "embeddings.base_url");
+}
+
+TEST_CASE("export settings are checked: a positive TTL, an http(s) public URL") {
+    for (auto [var, value, field] :
+         {std::tuple{"SHIKSHA_EXPORT_TTL", "0s", "SHIKSHA_EXPORT_TTL"},
+          std::tuple{"SHIKSHA_EXPORT_TTL", "soon", "SHIKSHA_EXPORT_TTL"},
+          std::tuple{"SHIKSHA_PUBLIC_URL", "shiksha.local", "exports.public_url"}}) {
+        FakeEnv env;
+        env.vars[var] = value;
+        const auto cfg = env.load();
+        CAPTURE(var);
+        REQUIRE_FALSE(cfg);
+        CHECK(cfg.error().field == std::string(field));
+    }
+    Config direct;
+    direct.exports.ttl = std::chrono::seconds(0);
+    CHECK(direct.validate().error().field == "exports.ttl");
 }
 
 TEST_CASE("an unknown translation provider is refused") {

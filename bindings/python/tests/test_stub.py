@@ -64,7 +64,10 @@ def runtime_parameters(func):
 
 def stub_parameters(node):
     args = node.args
-    names = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+    names = [a.arg for a in args.posonlyargs + args.args]
+    if args.kwonlyargs:
+        names.append("*")  # pybind11 shows py::kw_only() as a bare '*'
+        names += [a.arg for a in args.kwonlyargs]
     if args.kwarg:
         names.append("**")  # pybind11 always calls it **kwargs; the stub may name it
     return names

@@ -109,6 +109,13 @@ struct TranslationConfig {
         "https://meity-auth.ulcacontrib.org/ulca/apis/v0/model/getModelsPipeline";
 };
 
+struct ExportConfig {
+    std::chrono::seconds ttl{std::chrono::hours(24)}; ///< exported files are deleted after this
+    /// Base URL links in exported PDFs point to (citations to manual pages, download URLs).
+    std::string public_url = "http://127.0.0.1:8000";
+    std::filesystem::path font_dir = "/usr/share/fonts/truetype/noto";
+};
+
 struct RetrievalConfig {
     std::size_t hnsw_m = 16;
     std::size_t hnsw_ef_construction = 200;
@@ -129,6 +136,7 @@ struct Config {
     RetrievalConfig retrieval;
     LlmConfig llm;
     TranslationConfig translation;
+    ExportConfig exports;
     NetConfig net;                       ///< outbound HTTP(S) for every provider
     LogSink log_sink;                    ///< where the library logs; empty = nowhere
     LogLevel log_level = LogLevel::info; ///< records below this are not even built

@@ -133,6 +133,8 @@ public:
 
     /// The stored PDF's absolute path (for downloads and exports).
     [[nodiscard]] Result<std::filesystem::path> file_path(std::int64_t id);
+    /// The stored PDF's bytes; `not_found` "File missing" when it is gone from disk.
+    [[nodiscard]] Result<std::string> file(std::int64_t id);
 
 private:
     std::unique_ptr<Impl> impl_;

@@ -82,11 +82,22 @@ struct GenerationInfo {
     std::vector<std::int64_t> dropped_citations; ///< chunk ids the model cited but was not given
 };
 
+/// The headings render_markdown adds besides the module's own (translated with the module).
+struct MarkdownLabels {
+    std::string activities = "Activities";
+    std::string materials = "Materials:";
+    std::string teaching_tips = "Teaching tips";
+    std::string check = "Check for understanding";
+    std::string answer = "Answer:";
+    std::string sources = "Sources";
+};
+
 /// The module in another language, kept beside the English original.
 struct ModuleTranslation {
     std::string language;               ///< key, e.g. "hindi"
     ModuleContent content;              ///< translated; citation excerpts stay as the manual says them
     std::string adapted_content;        ///< Markdown in that language
+    MarkdownLabels labels;              ///< the headings, translated (PDF export uses them too)
     std::vector<std::string> providers; ///< who translated ("memory" for memory hits)
     int memory_hits = 0;
     int segments = 0;
@@ -195,15 +206,6 @@ private:
 /// Parses and validates a module as the LLM is asked to write it (see the prompt template);
 /// `invalid_argument` listing every problem found.
 [[nodiscard]] Result<ModuleContent> module_content_from_json(const Json& json);
-/// The headings render_markdown adds besides the module's own (translated with the module).
-struct MarkdownLabels {
-    std::string activities = "Activities";
-    std::string materials = "Materials:";
-    std::string teaching_tips = "Teaching tips";
-    std::string check = "Check for understanding";
-    std::string answer = "Answer:";
-    std::string sources = "Sources";
-};
 
 /// The module as Markdown under numbered bold headings, as the original frontend renders it.
 [[nodiscard]] std::string render_markdown(const ModuleContent& content, const MarkdownLabels& labels = {});

@@ -19,6 +19,7 @@
 #include "shiksha/clusters.hpp"
 #include "shiksha/config.hpp"
 #include "shiksha/error.hpp"
+#include "shiksha/exports.hpp"
 #include "shiksha/jobs.hpp"
 #include "shiksha/log.hpp"
 #include "shiksha/manuals.hpp"
@@ -58,6 +59,7 @@ public:
     [[nodiscard]] RetrievalEngine& retrieval() noexcept;
     [[nodiscard]] ModuleEngine& modules() noexcept;
     [[nodiscard]] TranslationEngine& translation() noexcept;
+    [[nodiscard]] ExportEngine& exports() noexcept;
 
 private:
     struct Impl;

@@ -6,6 +6,7 @@
 #include "shiksha/config.hpp"
 #include "shiksha/demo.hpp"
 #include "shiksha/error.hpp"
+#include "shiksha/exports.hpp"
 #include "shiksha/json.hpp"
 #include "shiksha/log.hpp"
 #include "shiksha/metrics.hpp"

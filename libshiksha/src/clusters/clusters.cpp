@@ -1,9 +1,11 @@
 #include "shiksha/clusters.hpp"
 
 #include "clusters/cluster_engine_impl.hpp"
+#include "core/files.hpp"
 #include "core/validate.hpp"
 #include "store/auth_repo.hpp"
 #include "store/cluster_repo.hpp"
+#include "store/export_repo.hpp"
 
 #include <fmt/format.h>
 
@@ -128,16 +130,19 @@ Result<Cluster> ClusterEngine::update(std::int64_t id, const ClusterPatch& patch
 }
 
 Result<void> ClusterEngine::remove(std::int64_t id, const Actor& actor) {
-    auto removed = impl_->store->write([&](SQLite::Database& db) -> Result<void> {
-        // Foreign keys cascade to everything adapted for the cluster (hidden flags now;
-        // modules, feedback and exports as later schema versions add them).
-        if (!detail::cluster_repo::remove(db, id)) return std::unexpected(not_found(id));
-        audit(db, actor, "cluster.delete", id);
-        return {};
-    });
-    if (removed)
-        impl_->logger.info("cluster deleted", {{"cluster_id", id}, {"request_id", actor.request_id}});
-    return removed;
+    auto removed =
+        impl_->store->write([&](SQLite::Database& db) -> Result<std::vector<std::filesystem::path>> {
+            // Foreign keys cascade to everything adapted for the cluster: hidden flags, modules
+            // with their translations and exports (whose files go once this commits).
+            auto exported = detail::export_repo::files_of(db, detail::export_repo::Owner::cluster, id);
+            if (!detail::cluster_repo::remove(db, id)) return std::unexpected(not_found(id));
+            audit(db, actor, "cluster.delete", id);
+            return exported;
+        });
+    if (!removed) return std::unexpected(removed.error());
+    detail::remove_files(*removed, impl_->logger);
+    impl_->logger.info("cluster deleted", {{"cluster_id", id}, {"request_id", actor.request_id}});
+    return {};
 }
 
 Result<ClusterRemoval> ClusterEngine::remove_as(std::int64_t id, const User& user, const Actor& actor) {

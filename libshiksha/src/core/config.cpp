@@ -154,6 +154,13 @@ Result<void> Config::validate() const {
         return fail_field("llm.base_url", "llm.base_url must start with http:// or https://");
     }
     if (llm.model.empty()) return fail_field("llm.model", "llm.model must not be empty");
+    if (exports.ttl <= std::chrono::seconds(0)) {
+        return fail_field("exports.ttl",
+                          "SHIKSHA_EXPORT_TTL must be positive (exports would expire at once)");
+    }
+    if (!exports.public_url.starts_with("http://") && !exports.public_url.starts_with("https://")) {
+        return fail_field("exports.public_url", "SHIKSHA_PUBLIC_URL must start with http:// or https://");
+    }
     for (auto name : detail::split(translation.providers, ',')) {
         const auto p = detail::trim(name);
         if (p != "google" && p != "llm" && p != "bhashini" && p != "memory") {
@@ -228,6 +235,10 @@ const std::vector<EnvVariable>& config_env_variables() {
         {"SHIKSHA_BHASHINI_API_KEY", "Bhashini (ULCA) API key"},
         {"SHIKSHA_BHASHINI_PIPELINE_URL",
          "Bhashini pipeline config endpoint; default MeitY's getModelsPipeline"},
+        {"SHIKSHA_EXPORT_TTL", "how long exported PDFs are kept; default 24h"},
+        {"SHIKSHA_PUBLIC_URL", "base URL links in exported PDFs use; default http://127.0.0.1:8000"},
+        {"SHIKSHA_FONT_DIR",
+         "where the Noto fonts are; default /usr/share/fonts/truetype/noto (fonts-noto-core)"},
         {"HTTPS_PROXY", "proxy for outbound HTTPS (http://host:port), also https_proxy"},
         {"NO_PROXY", "hosts that bypass the proxy, comma-separated, also no_proxy"},
         {"SHIKSHA_PASSWORD_HASH_COST",
@@ -379,6 +390,13 @@ Result<Config> config_from_env(const std::function<const char*(const char*)>& ge
     if (auto v = get("SHIKSHA_BHASHINI_API_KEY")) cfg.translation.bhashini_api_key = std::string(*v);
     if (auto v = get("SHIKSHA_BHASHINI_PIPELINE_URL"))
         cfg.translation.bhashini_pipeline_url = std::string(*v);
+    if (auto v = get("SHIKSHA_EXPORT_TTL")) {
+        auto d = parse_duration("SHIKSHA_EXPORT_TTL", *v);
+        if (!d) return std::unexpected(d.error());
+        cfg.exports.ttl = *d;
+    }
+    if (auto v = get("SHIKSHA_PUBLIC_URL")) cfg.exports.public_url = std::string(*v);
+    if (auto v = get("SHIKSHA_FONT_DIR")) cfg.exports.font_dir = std::string(*v);
     // The conventional proxy variables, in either case (curl and Python accept both).
     if (auto v = get("HTTPS_PROXY"))
         cfg.net.https_proxy = std::string(*v);

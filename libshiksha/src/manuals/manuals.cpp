@@ -1,6 +1,7 @@
 #include "shiksha/manuals.hpp"
 
 #include "auth/crypto.hpp"
+#include "core/files.hpp"
 #include "core/random.hpp"
 #include "core/text.hpp"
 #include "core/validate.hpp"
@@ -8,17 +9,16 @@
 #include "ingest/text.hpp"
 #include "manuals/manual_engine_impl.hpp"
 #include "store/auth_repo.hpp"
+#include "store/export_repo.hpp"
 #include "store/manual_repo.hpp"
 
 #include <fmt/format.h>
 
 #include <chrono>
 #include <cstdio>
-#include <fcntl.h>
 #include <fstream>
 #include <limits>
 #include <sstream>
-#include <unistd.h>
 
 namespace shiksha {
 
@@ -44,41 +44,6 @@ std::string display_filename(std::string_view name) {
     while (!out.empty() && (static_cast<unsigned char>(out.front()) & 0xC0) == 0x80)
         out.erase(0, 1);
     return out;
-}
-
-/// Writes bytes to `path` atomically (temp file, fsync, rename): a crash never leaves a
-/// half-written PDF under the final name.
-Result<void> write_file_atomically(const std::filesystem::path& path, std::string_view bytes) {
-    std::error_code ec;
-    std::filesystem::create_directories(path.parent_path(), ec);
-    if (ec)
-        return fail(ErrorCode::unavailable,
-                    fmt::format("cannot create {}: {}", path.parent_path().string(), ec.message()));
-    const auto tmp = path.string() + ".tmp-" + detail::random_hex(4);
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0) return fail(ErrorCode::unavailable, fmt::format("cannot write {}", tmp));
-    std::size_t written = 0;
-    while (written < bytes.size()) {
-        const auto n = ::write(fd, bytes.data() + written, bytes.size() - written);
-        if (n <= 0) {
-            ::close(fd);
-            std::filesystem::remove(tmp, ec);
-            return fail(ErrorCode::unavailable, fmt::format("cannot write {} (disk full?)", tmp));
-        }
-        written += static_cast<std::size_t>(n);
-    }
-    const bool synced = ::fsync(fd) == 0;
-    ::close(fd);
-    if (!synced) {
-        std::filesystem::remove(tmp, ec);
-        return fail(ErrorCode::unavailable, fmt::format("cannot sync {}", tmp));
-    }
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        std::filesystem::remove(tmp, ec);
-        return fail(ErrorCode::unavailable, fmt::format("cannot store {}", path.string()));
-    }
-    return {};
 }
 
 Result<std::string> read_whole_file(const std::filesystem::path& path, std::size_t limit) {
@@ -206,7 +171,7 @@ Result<UploadResult> ManualEngine::upload(std::string bytes, const ManualUpload&
     if (!doc) return std::unexpected(doc.error());
 
     const std::string relative = "manuals/" + sha + ".pdf";
-    if (auto ok = write_file_atomically(d.data_dir / relative, (*doc)->bytes()); !ok)
+    if (auto ok = detail::write_file_atomically(d.data_dir / relative, (*doc)->bytes()); !ok)
         return std::unexpected(ok.error());
 
     auto stored = d.store->write([&](SQLite::Database& db) -> Result<UploadResult> {
@@ -269,13 +234,21 @@ Result<std::filesystem::path> ManualEngine::file_path(std::int64_t id) {
     return impl_->data_dir / m->file_path;
 }
 
+Result<std::string> ManualEngine::file(std::int64_t id) {
+    auto path = file_path(id);
+    if (!path) return std::unexpected(path.error());
+    return detail::read_file(*path);
+}
+
 Result<void> ManualEngine::remove(std::int64_t id, const Actor& actor) {
     auto& d = *impl_;
     std::string relative;
+    std::vector<std::filesystem::path> exported;
     auto removed = d.store->write([&](SQLite::Database& db) -> Result<std::vector<std::int64_t>> {
         auto m = detail::manual_repo::get(db, id);
         if (!m) return std::unexpected(not_found(id));
         relative = m->file_path;
+        exported = detail::export_repo::files_of(db, detail::export_repo::Owner::manual, id);
         auto ids = detail::manual_repo::remove(db, id);
         audit(db, actor, "manual.delete", id, Json::object({{"title", m->title}}));
         return ids.value_or(std::vector<std::int64_t>{});
@@ -284,6 +257,7 @@ Result<void> ManualEngine::remove(std::int64_t id, const Actor& actor) {
     std::error_code ec;
     std::filesystem::remove(d.data_dir / relative, ec);
     if (ec) d.logger.warn("could not delete a manual's file", {{"file", relative}, {"error", ec.message()}});
+    detail::remove_files(exported, d.logger);
     d.retrieval.chunks_removed(*removed);
     d.logger.info("manual deleted",
                   {{"manual_id", id}, {"chunks", static_cast<std::int64_t>(removed->size())}});

@@ -10,5 +10,8 @@ namespace shiksha::detail {
 
 [[nodiscard]] ModuleContent decode_content(std::string_view json_text);
 [[nodiscard]] GenerationInfo decode_generation(std::string_view json_text);
+[[nodiscard]] std::string encode_labels(const MarkdownLabels& labels);
+/// Missing or empty fields keep their English default.
+[[nodiscard]] MarkdownLabels decode_labels(std::string_view json_text);
 
 } // namespace shiksha::detail

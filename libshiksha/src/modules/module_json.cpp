@@ -396,4 +396,34 @@ GenerationInfo decode_generation(std::string_view json_text) {
     return g;
 }
 
+namespace {
+
+/// Each label with its JSON key, in one place for both directions.
+template <class Labels, class F>
+void for_each_label(Labels& l, F&& f) {
+    f("activities", l.activities);
+    f("materials", l.materials);
+    f("teaching_tips", l.teaching_tips);
+    f("check", l.check);
+    f("answer", l.answer);
+    f("sources", l.sources);
+}
+
+} // namespace
+
+std::string encode_labels(const MarkdownLabels& labels) {
+    Json j = Json::object();
+    for_each_label(labels, [&](const char* key, const std::string& value) { j[key] = value; });
+    return j.dump();
+}
+
+MarkdownLabels decode_labels(std::string_view json_text) {
+    MarkdownLabels labels;
+    const Json j = Json::parse(json_text).value_or(Json::object());
+    for_each_label(labels, [&](const char* key, std::string& value) {
+        if (auto v = str(j, key); !v.empty()) value = std::move(v);
+    });
+    return labels;
+}
+
 } // namespace shiksha::detail

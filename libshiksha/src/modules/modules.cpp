@@ -2,12 +2,14 @@
 
 #include "adaptation/adapter.hpp"
 #include "core/embedded.hpp"
+#include "core/files.hpp"
 #include "core/text.hpp"
 #include "core/validate.hpp"
 #include "modules/module_engine_impl.hpp"
 #include "shiksha/languages.hpp"
 #include "store/auth_repo.hpp"
 #include "store/cluster_repo.hpp"
+#include "store/export_repo.hpp"
 #include "store/manual_repo.hpp"
 #include "store/module_repo.hpp"
 #include "store/translation_repo.hpp"
@@ -248,6 +250,7 @@ Result<ModuleTranslation> translate_content(TranslationEngine& engine, const Mod
     t.language = std::string(target.key);
     t.adapted_content = render_markdown(content, labels);
     t.content = std::move(content);
+    t.labels = std::move(labels);
     t.providers = translated->stats.providers;
     t.memory_hits = translated->stats.memory_hits;
     t.segments = translated->stats.unique_segments;
@@ -493,12 +496,19 @@ Result<std::int64_t> ModuleEngine::count() {
 }
 
 Result<void> ModuleEngine::remove(std::int64_t id, const Actor& actor) {
-    return impl_->store->write([&](SQLite::Database& db) -> Result<void> {
-        if (!detail::module_repo::remove(db, id)) return std::unexpected(module_not_found(id));
-        detail::audit_repo::append(db, {0, now_utc(), actor.user_id, "module.delete",
+    using detail::export_repo::Owner;
+    auto exported =
+        impl_->store->write([&](SQLite::Database& db) -> Result<std::vector<std::filesystem::path>> {
+            auto files = detail::export_repo::files_of(db, Owner::module, id);
+            if (!detail::module_repo::remove(db, id)) return std::unexpected(module_not_found(id));
+            detail::audit_repo::append(db,
+                                       {0, now_utc(), actor.user_id, "module.delete",
                                         fmt::format("module:{}", id), "{}", actor.request_id, actor.client});
-        return {};
-    });
+            return files;
+        });
+    if (!exported) return std::unexpected(exported.error());
+    detail::remove_files(*exported, impl_->logger);
+    return {};
 }
 
 Result<Module> ModuleEngine::approve(std::int64_t id, const Actor& actor) {

@@ -3,6 +3,7 @@
 #include "auth/auth_engine_impl.hpp"
 #include "clusters/cluster_engine_impl.hpp"
 #include "core/text.hpp"
+#include "export/export_engine_impl.hpp"
 #include "jobs/job_engine_impl.hpp"
 #include "manuals/manual_engine_impl.hpp"
 #include "modules/module_engine_impl.hpp"
@@ -30,6 +31,7 @@ struct Platform::Impl {
     std::unique_ptr<ManualEngine> manuals;
     std::unique_ptr<TranslationEngine> translation;
     std::unique_ptr<ModuleEngine> modules;
+    std::unique_ptr<ExportEngine> exports;
     // Declared last so it is destroyed first: queued tasks may still use the engines.
     std::unique_ptr<WorkerPool> workers;
 };
@@ -136,6 +138,21 @@ Result<std::unique_ptr<Platform>> Platform::open(Config config) {
         std::make_unique<ModuleEngine::Impl>(impl->store, impl->logger, *impl->retrieval, jobs_impl,
                                              std::move(llm), config.llm, impl->metrics, *impl->translation));
 
+    impl->exports = std::make_unique<ExportEngine>(
+        std::unique_ptr<ExportEngine::Impl>(new ExportEngine::Impl{impl->store,
+                                                                   impl->logger,
+                                                                   config.data_dir / "exports",
+                                                                   config.exports,
+                                                                   impl->metrics,
+                                                                   *impl->modules,
+                                                                   *impl->clusters,
+                                                                   *impl->manuals,
+                                                                   {}}));
+    // Exports that expired while the platform was closed go now; the server sweeps periodically.
+    if (auto swept = impl->exports->sweep_expired(); !swept) {
+        impl->logger.warn("cannot sweep expired exports", {{"error", swept.error().message}});
+    }
+
     impl->logger.info("platform open", {{"data_dir", config.data_dir.string()},
                                         {"schema_version", impl->store->schema_version()},
                                         {"workers", static_cast<std::int64_t>(impl->workers->size())}});
@@ -182,6 +199,9 @@ ModuleEngine& Platform::modules() noexcept {
 }
 TranslationEngine& Platform::translation() noexcept {
     return *impl_->translation;
+}
+ExportEngine& Platform::exports() noexcept {
+    return *impl_->exports;
 }
 
 } // namespace shiksha

@@ -292,6 +292,29 @@ CREATE TABLE module_translations (
 ALTER TABLE modules ADD COLUMN translation_status TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Exported files: what was written where, for whom, until when.
+constexpr const char* v5_exports = R"sql(
+CREATE TABLE exports (
+    id            INTEGER PRIMARY KEY,
+    module_id     INTEGER NOT NULL REFERENCES modules(id) ON DELETE CASCADE,
+    type          TEXT NOT NULL CHECK (type IN ('pdf')),
+    filename      TEXT NOT NULL UNIQUE,
+    path          TEXT NOT NULL,
+    size_bytes    INTEGER NOT NULL,
+    sha256        TEXT NOT NULL,
+    language      TEXT NOT NULL,
+    pages         INTEGER NOT NULL,
+    created_by    INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    created_at    INTEGER NOT NULL,
+    downloaded_at INTEGER,
+    expires_at    INTEGER NOT NULL
+);
+CREATE INDEX exports_module ON exports(module_id);
+CREATE INDEX exports_expiry ON exports(expires_at);
+-- The translated headings of a module translation (JSON object; '' before v5: English ones).
+ALTER TABLE module_translations ADD COLUMN labels TEXT NOT NULL DEFAULT '';
+)sql";
+
 } // namespace
 
 const std::vector<Migration>& migrations() {
@@ -301,6 +324,7 @@ const std::vector<Migration>& migrations() {
         {2, "manuals: pages, chunks, full-text index, vectors", v2_sql.c_str()},
         {3, "modules", v3_modules},
         {4, "translation memory, glossary, module translations", v4_translation},
+        {5, "exports; translated labels of module translations", v5_exports},
     };
     return history;
 }

@@ -142,9 +142,9 @@ bool remove_term(SQLite::Database& db, std::int64_t id) {
 }
 
 void put_module_translation(SQLite::Database& db, std::int64_t module_id, const ModuleTranslation& t) {
-    SQLite::Statement st(
-        db, "INSERT OR REPLACE INTO module_translations (module_id, language, content, "
-            "adapted_content, providers, memory_hits, segments, created_at) VALUES (?,?,?,?,?,?,?,?)");
+    SQLite::Statement st(db, "INSERT OR REPLACE INTO module_translations (module_id, language, content, "
+                             "adapted_content, providers, memory_hits, segments, created_at, labels) "
+                             "VALUES (?,?,?,?,?,?,?,?,?)");
     std::string providers;
     for (const auto& p : t.providers)
         providers += (providers.empty() ? "" : ",") + p;
@@ -156,12 +156,13 @@ void put_module_translation(SQLite::Database& db, std::int64_t module_id, const 
     st.bind(6, t.memory_hits);
     st.bind(7, t.segments);
     st.bind(8, to_micros(t.created_at));
+    st.bind(9, encode_labels(t.labels));
     st.exec();
 }
 
 std::vector<ModuleTranslation> module_translations(SQLite::Database& db, std::int64_t module_id) {
     SQLite::Statement st(
-        db, "SELECT language, content, adapted_content, providers, memory_hits, segments, created_at "
+        db, "SELECT language, content, adapted_content, providers, memory_hits, segments, created_at, labels "
             "FROM module_translations WHERE module_id = ? ORDER BY created_at");
     st.bind(1, module_id);
     std::vector<ModuleTranslation> out;
@@ -176,6 +177,7 @@ std::vector<ModuleTranslation> module_translations(SQLite::Database& db, std::in
         t.memory_hits = st.getColumn(4).getInt();
         t.segments = st.getColumn(5).getInt();
         t.created_at = to_timestamp(st.getColumn(6).getInt64());
+        t.labels = decode_labels(st.getColumn(7).getString());
         out.push_back(std::move(t));
     }
     return out;
