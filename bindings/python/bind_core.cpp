@@ -255,6 +255,31 @@ void bind_config(py::module_& m) {
                    e.public_url + "')";
         });
 
+    py::class_<DeliveryConfig> delivery(m, "DeliveryConfig", "WhatsApp gateway, rate and retries.");
+    delivery.def(py::init<>())
+        .def_readwrite("gateway", &DeliveryConfig::gateway, "deeplink (default), meta or twilio")
+        .def_readwrite("rate_per_second", &DeliveryConfig::rate_per_second,
+                       "0 = the gateway's usual limit, negative = no limit")
+        .def_readwrite("max_attempts", &DeliveryConfig::max_attempts)
+        .def_readwrite("extra_country_codes", &DeliveryConfig::extra_country_codes,
+                       "besides +91, e.g. \"1,44\"")
+        .def_readwrite("meta_base_url", &DeliveryConfig::meta_base_url)
+        .def_readwrite("meta_access_token", &DeliveryConfig::meta_access_token, "never shown in reprs")
+        .def_readwrite("meta_phone_number_id", &DeliveryConfig::meta_phone_number_id)
+        .def_readwrite("meta_app_secret", &DeliveryConfig::meta_app_secret, "never shown in reprs")
+        .def_readwrite("meta_verify_token", &DeliveryConfig::meta_verify_token)
+        .def_readwrite("meta_template", &DeliveryConfig::meta_template)
+        .def_readwrite("twilio_base_url", &DeliveryConfig::twilio_base_url)
+        .def_readwrite("twilio_account_sid", &DeliveryConfig::twilio_account_sid)
+        .def_readwrite("twilio_auth_token", &DeliveryConfig::twilio_auth_token, "never shown in reprs")
+        .def_readwrite("twilio_from", &DeliveryConfig::twilio_from, "whatsapp:+14155238886");
+    def_milliseconds(delivery, "backoff_base_ms", &DeliveryConfig::backoff_base, "first retry wait, doubled");
+    def_milliseconds(delivery, "backoff_max_ms", &DeliveryConfig::backoff_max, "cap for one wait");
+    delivery.def("__repr__", [](const DeliveryConfig& d) {
+        return "DeliveryConfig(gateway='" + d.gateway + "', max_attempts=" + std::to_string(d.max_attempts) +
+               ")";
+    });
+
     const Config defaults;
     py::class_<Config>(m, "Config", "Everything Platform.open() needs; plain values with defaults.")
         .def(py::init([](std::filesystem::path data_dir, unsigned workers) {
@@ -273,6 +298,7 @@ void bind_config(py::module_& m) {
         .def_readwrite("retrieval", &Config::retrieval)
         .def_readwrite("net", &Config::net)
         .def_readwrite("exports", &Config::exports)
+        .def_readwrite("delivery", &Config::delivery)
         .def_property(
             "log_level", [](const Config& c) { return std::string(to_string(c.log_level)); },
             [](Config& c, std::string_view text) {

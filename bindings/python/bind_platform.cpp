@@ -36,6 +36,7 @@ void bind_facade(py::module_& m) {
         .def_property_readonly("translation", &Platform::translation,
                                py::return_value_policy::reference_internal)
         .def_property_readonly("exports", &Platform::exports, py::return_value_policy::reference_internal)
+        .def_property_readonly("delivery", &Platform::delivery, py::return_value_policy::reference_internal)
         .def(
             "ask",
             [](Platform& p, const std::string& question, std::optional<std::vector<std::int64_t>> manual_ids,

@@ -20,5 +20,6 @@ PYBIND11_MODULE(shiksha, m) {
     bind_translation(m);
     bind_modules(m);
     bind_exports(m);
+    bind_delivery(m);
     bind_platform(m);
 }

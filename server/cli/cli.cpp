@@ -29,6 +29,7 @@ Commands:
   module    list | get | approve | delete modules
   translate translate text into an Indian language (memory, glossary, providers)
   export    render a module as a printable PDF in any language (--out FILE)
+  share     send a module on WhatsApp (Meta, Twilio or wa.me links) and report delivery
   version   print the version
 
 Global options:
@@ -176,6 +177,7 @@ int run(int argc, char** argv) {
     if (command == "module") return run_module(ctx, args);
     if (command == "translate") return run_translate(ctx, args);
     if (command == "export") return run_export(ctx, args);
+    if (command == "share") return run_share(ctx, args);
     if (command == "version") {
         return print(ctx, Json::object({{"version", version_string}}),
                      fmt::format("shiksha {}", version_string));

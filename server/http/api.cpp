@@ -92,6 +92,7 @@ struct Api::Impl {
         add_module_routes(router);
         add_translation_routes(router);
         add_export_routes(router);
+        add_delivery_routes(router);
         add_openapi_route(router);
     }
 

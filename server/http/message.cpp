@@ -106,7 +106,11 @@ bool parse_target(std::string_view target, std::string& path,
     if (q == std::string_view::npos) return true;
     std::string_view rest = target.substr(q + 1);
     const auto hash = rest.find('#');
-    rest = rest.substr(0, hash);
+    return parse_form(rest.substr(0, hash), query);
+}
+
+bool parse_form(std::string_view rest, std::vector<std::pair<std::string, std::string>>& query) {
+    query.clear();
     while (!rest.empty()) {
         const auto amp = rest.find('&');
         const std::string_view pair = rest.substr(0, amp);

@@ -46,5 +46,8 @@ struct Response {
 /// the percent-encoding is malformed or the path does not start with '/'.
 [[nodiscard]] bool parse_target(std::string_view target, std::string& path,
                                 std::vector<std::pair<std::string, std::string>>& query);
+/// An application/x-www-form-urlencoded body ("a=1&b=x+y%21") as decoded pairs, in order.
+/// False when the percent-encoding is malformed.
+[[nodiscard]] bool parse_form(std::string_view body, std::vector<std::pair<std::string, std::string>>& pairs);
 
 } // namespace shiksha::server

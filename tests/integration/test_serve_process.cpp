@@ -1,4 +1,5 @@
 // `shiksha` as a process: start-up refusals, CLI exit codes, graceful shutdown on signals.
+#include "fake_twilio.hpp"
 #include "http_client.hpp"
 #include "temp_dir.hpp"
 
@@ -118,9 +119,11 @@ std::vector<std::string> base_env(const TempDir& dir, bool with_secret = true) {
 }
 
 Run run(const TempDir& dir, const std::vector<std::string>& args, const std::string& stdin_text = {},
-        bool with_secret = true) {
+        bool with_secret = true, const std::vector<std::string>& extra_env = {}) {
     const auto err_file = dir.path() / "stderr.txt";
-    Child child(args, base_env(dir, with_secret), stdin_text, err_file);
+    auto env = base_env(dir, with_secret);
+    env.insert(env.end(), extra_env.begin(), extra_env.end());
+    Child child(args, env, stdin_text, err_file);
     Run r;
     r.out = child.read_all();
     r.code = child.wait();
@@ -274,4 +277,67 @@ TEST_CASE("export: a module becomes a PDF on disk, copied with --out or streamed
     CHECK(run(dir, {"export", "abc"}).code == 2);
     CHECK(run(dir, {"export"}).code == 2);
     CHECK(run(dir, {"export", module_id, "--page-size", "A0"}).code == 1);
+}
+
+TEST_CASE("share survives SIGKILL mid-way: every recipient ends with exactly one accepted message") {
+    TempDir dir;
+    FakeTwilio twilio;
+    twilio.set_latency(std::chrono::milliseconds(5)); // long enough to be killed mid-way
+    REQUIRE(run(dir, {"demo"}).code == 0);
+    const auto sample =
+        std::filesystem::path(SHIKSHA_SOURCE_DIR) / "examples/data/low_cost_science_handbook.pdf";
+    REQUIRE(run(dir, {"ingest", sample.string(), "--title", "Handbook", "--index"}).code == 0);
+    auto made = run(dir, {"--json", "generate", "--manual", "1", "--cluster", "1", "--topic",
+                          "Series circuits", "--language", "english"});
+    REQUIRE_MESSAGE(made.code == 0, made.err);
+    const auto module_id = std::to_string(Json::parse(made.out)->find("id")->as_int());
+
+    const std::vector<std::string> env{"SHIKSHA_WHATSAPP_GATEWAY=twilio",
+                                       "SHIKSHA_WHATSAPP_RATE=-1",
+                                       "SHIKSHA_TWILIO_BASE_URL=" + twilio.base_url(),
+                                       "SHIKSHA_TWILIO_ACCOUNT_SID=" + twilio.options().account_sid,
+                                       "SHIKSHA_TWILIO_AUTH_TOKEN=" + twilio.options().auth_token,
+                                       "SHIKSHA_TWILIO_FROM=" + twilio.options().from};
+    std::vector<std::string> args{"--json", "share", module_id, "--no-pdf"};
+    constexpr int recipients = 200;
+    for (int i = 0; i < recipients; ++i) {
+        args.push_back("--to");
+        args.push_back(std::to_string(9000000000LL + i));
+    }
+    args.push_back("--to");
+    args.push_back("12345"); // invalid: reported, does not stop the rest
+
+    {
+        auto child_env = base_env(dir);
+        child_env.insert(child_env.end(), env.begin(), env.end());
+        Child sharing(args, child_env, {}, dir.path() / "share-killed.txt");
+        while (twilio.accepted_count() < 50) {
+            // Spin until a quarter went out (each probe takes the fake's lock; no sleeps).
+        }
+        sharing.signal(SIGKILL);
+        CHECK(sharing.wait() == 128 + SIGKILL);
+    }
+    const auto at_kill = twilio.accepted_count();
+    CHECK(at_kill < recipients);
+
+    // The same command again: the outbox resumes (rows left in flight are looked up at Twilio)
+    // and the share itself adds nothing new.
+    auto resumed = run(dir, args, {}, true, env);
+    REQUIRE_MESSAGE(resumed.code == 0, resumed.err);
+    const auto report = *Json::parse(resumed.out);
+    CHECK(report.find("queued")->as_int() == 0);
+    CHECK(report.find("already_shared")->as_int() == recipients);
+    CHECK(report.find("counts")->find("sent")->as_int() == recipients);
+    CHECK(report.find("rejected")->as_array().size() == 1);
+
+    int exactly_once = 0;
+    for (int i = 0; i < recipients; ++i) {
+        const auto accepted = twilio.accepted("+91" + std::to_string(9000000000LL + i));
+        exactly_once += accepted.size() == 1 ? 1 : 0;
+        CHECK_MESSAGE(accepted.size() == 1, "+91" << 9000000000LL + i << " got " << accepted.size());
+    }
+    CHECK(exactly_once == recipients);
+    CHECK(twilio.accepted_count() == recipients);
+    MESSAGE("killed after " << at_kill << " of " << recipients << " accepted; resumed to "
+                            << twilio.accepted_count());
 }

@@ -178,6 +178,21 @@ TEST_CASE("config_from_env reads the documented variables") {
         {"SHIKSHA_EXPORT_TTL", "2h"},
         {"SHIKSHA_PUBLIC_URL", "https://shiksha.diet.gov.in"},
         {"SHIKSHA_FONT_DIR", "/opt/fonts"},
+        {"SHIKSHA_WHATSAPP_GATEWAY", "twilio"},
+        {"SHIKSHA_WHATSAPP_RATE", "12.5"},
+        {"SHIKSHA_WHATSAPP_MAX_ATTEMPTS", "4"},
+        {"SHIKSHA_WHATSAPP_COUNTRY_CODES", "1,44"},
+        {"SHIKSHA_META_BASE_URL", "http://127.0.0.1:9/v19.0"},
+        {"SHIKSHA_META_ACCESS_TOKEN", "meta-token"},
+        {"SHIKSHA_META_PHONE_NUMBER_ID", "1065"},
+        {"SHIKSHA_META_APP_SECRET", "meta-secret"},
+        {"SHIKSHA_META_VERIFY_TOKEN", "meta-verify"},
+        {"SHIKSHA_META_TEMPLATE", "module_ready"},
+        {"SHIKSHA_META_TEMPLATE_LANGUAGE", "hi"},
+        {"SHIKSHA_TWILIO_BASE_URL", "http://127.0.0.1:9"},
+        {"SHIKSHA_TWILIO_ACCOUNT_SID", "AC123"},
+        {"SHIKSHA_TWILIO_AUTH_TOKEN", "twilio-token"},
+        {"SHIKSHA_TWILIO_FROM", "whatsapp:+14155238886"},
         {"HTTPS_PROXY", "http://proxy.diet.local:3128"},
         {"NO_PROXY", "localhost,.nic.in"},
     };
@@ -237,6 +252,21 @@ TEST_CASE("config_from_env reads the documented variables") {
     CHECK(cfg->exports.ttl == std::chrono::hours(2));
     CHECK(cfg->exports.public_url == "https://shiksha.diet.gov.in");
     CHECK(cfg->exports.font_dir == std::filesystem::path("/opt/fonts"));
+    CHECK(cfg->delivery.gateway == "twilio");
+    CHECK(cfg->delivery.rate_per_second == 12.5);
+    CHECK(cfg->delivery.max_attempts == 4);
+    CHECK(cfg->delivery.extra_country_codes == "1,44");
+    CHECK(cfg->delivery.meta_base_url == "http://127.0.0.1:9/v19.0");
+    CHECK(cfg->delivery.meta_access_token == "meta-token");
+    CHECK(cfg->delivery.meta_phone_number_id == "1065");
+    CHECK(cfg->delivery.meta_app_secret == "meta-secret");
+    CHECK(cfg->delivery.meta_verify_token == "meta-verify");
+    CHECK(cfg->delivery.meta_template == "module_ready");
+    CHECK(cfg->delivery.meta_template_language == "hi");
+    CHECK(cfg->delivery.twilio_base_url == "http://127.0.0.1:9");
+    CHECK(cfg->delivery.twilio_account_sid == "AC123");
+    CHECK(cfg->delivery.twilio_auth_token == "twilio-token");
+    CHECK(cfg->delivery.twilio_from == "whatsapp:+14155238886");
     CHECK(cfg->net.https_proxy == "http://proxy.diet.local:3128");
     CHECK(cfg->net.no_proxy == "localhost,.nic.in");
 }
@@ -258,11 +288,15 @@ TEST_CASE("malformed ingest and embedding variables are refused naming the varia
     CHECK(bad_url.load().error().field == "embeddings.base_url");
 }
 
-TEST_CASE("export settings are checked: a positive TTL, an http(s) public URL") {
+TEST_CASE("export and WhatsApp settings are checked") {
     for (auto [var, value, field] :
          {std::tuple{"SHIKSHA_EXPORT_TTL", "0s", "SHIKSHA_EXPORT_TTL"},
           std::tuple{"SHIKSHA_EXPORT_TTL", "soon", "SHIKSHA_EXPORT_TTL"},
-          std::tuple{"SHIKSHA_PUBLIC_URL", "shiksha.local", "exports.public_url"}}) {
+          std::tuple{"SHIKSHA_PUBLIC_URL", "shiksha.local", "exports.public_url"},
+          std::tuple{"SHIKSHA_WHATSAPP_GATEWAY", "telegram", "delivery.gateway"},
+          std::tuple{"SHIKSHA_WHATSAPP_RATE", "fast", "SHIKSHA_WHATSAPP_RATE"},
+          std::tuple{"SHIKSHA_WHATSAPP_MAX_ATTEMPTS", "0", "SHIKSHA_WHATSAPP_MAX_ATTEMPTS"},
+          std::tuple{"SHIKSHA_WHATSAPP_COUNTRY_CODES", "+1", "delivery.extra_country_codes"}}) {
         FakeEnv env;
         env.vars[var] = value;
         const auto cfg = env.load();

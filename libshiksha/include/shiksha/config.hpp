@@ -116,6 +116,35 @@ struct ExportConfig {
     std::filesystem::path font_dir = "/usr/share/fonts/truetype/noto";
 };
 
+/// WhatsApp delivery. The default gateway, "deeplink", needs no account: it returns wa.me links
+/// an administrator opens on their own phone.
+struct DeliveryConfig {
+    std::string gateway = "deeplink"; ///< "deeplink", "meta" (WhatsApp Cloud API) or "twilio"
+    /// Messages per second through the gateway (token bucket); 0 = the gateway's usual limit
+    /// (Meta 80/s per business number, Twilio 10/s).
+    double rate_per_second = 0;
+    int max_attempts = 6;                         ///< then the message is `failed` with the last error
+    std::chrono::milliseconds backoff_base{2000}; ///< first retry wait, doubled per attempt, full jitter
+    std::chrono::milliseconds backoff_max{std::chrono::minutes(10)};
+    /// Calling codes accepted besides India's (+91), comma-separated digits ("1,44"); empty = India only.
+    std::string extra_country_codes;
+
+    // Meta WhatsApp Cloud API
+    std::string meta_base_url = "https://graph.facebook.com/v19.0";
+    std::string meta_access_token;    ///< Bearer token (system user)
+    std::string meta_phone_number_id; ///< the business number's id
+    std::string meta_app_secret;      ///< signs the status webhooks (X-Hub-Signature-256)
+    std::string meta_verify_token;    ///< echoed back in the webhook subscription handshake
+    std::string meta_template; ///< send this approved template instead of free text (outside the 24 h window)
+    std::string meta_template_language = "en";
+
+    // Twilio
+    std::string twilio_base_url = "https://api.twilio.com";
+    std::string twilio_account_sid;
+    std::string twilio_auth_token; ///< Basic auth password; also signs the status callbacks
+    std::string twilio_from;       ///< the WhatsApp sender, "whatsapp:+14155238886"
+};
+
 struct RetrievalConfig {
     std::size_t hnsw_m = 16;
     std::size_t hnsw_ef_construction = 200;
@@ -137,6 +166,7 @@ struct Config {
     LlmConfig llm;
     TranslationConfig translation;
     ExportConfig exports;
+    DeliveryConfig delivery;
     NetConfig net;                       ///< outbound HTTP(S) for every provider
     LogSink log_sink;                    ///< where the library logs; empty = nowhere
     LogLevel log_level = LogLevel::info; ///< records below this are not even built

@@ -73,6 +73,15 @@ public:
     /// when unknown or expired, "File missing" when the file is gone from disk.
     [[nodiscard]] Result<std::pair<ExportedFile, std::string>> download(std::int64_t id);
     [[nodiscard]] Result<void> remove(std::int64_t id, const Actor& actor = {});
+    /// A download link that needs no login, valid until the export expires: for gateways that
+    /// fetch the PDF themselves (Twilio's MediaUrl) and for links sent to teachers.
+    /// `{public_url}/api/files/shared/{filename}?expires=<unix seconds>&sig=<HMAC-SHA256 hex>`,
+    /// signed with the platform's secret (SHIKSHA_JWT_SECRET).
+    [[nodiscard]] Result<std::string> public_link(std::int64_t id);
+    /// The export a public link names, with its bytes, when `expires` and `signature` are what
+    /// public_link() made and it has not expired; `not_found` otherwise (never says which).
+    [[nodiscard]] Result<std::pair<ExportedFile, std::string>>
+    download_shared(std::string_view filename, std::string_view expires, std::string_view signature);
     /// Deletes expired exports (files and records); returns how many.
     [[nodiscard]] Result<int> sweep_expired();
 

@@ -18,6 +18,7 @@
 #include "shiksha/auth.hpp"
 #include "shiksha/clusters.hpp"
 #include "shiksha/config.hpp"
+#include "shiksha/delivery.hpp"
 #include "shiksha/error.hpp"
 #include "shiksha/exports.hpp"
 #include "shiksha/jobs.hpp"
@@ -60,6 +61,7 @@ public:
     [[nodiscard]] ModuleEngine& modules() noexcept;
     [[nodiscard]] TranslationEngine& translation() noexcept;
     [[nodiscard]] ExportEngine& exports() noexcept;
+    [[nodiscard]] DeliveryEngine& delivery() noexcept;
 
 private:
     struct Impl;

@@ -4,6 +4,7 @@
 #include "shiksha/auth.hpp"
 #include "shiksha/clusters.hpp"
 #include "shiksha/config.hpp"
+#include "shiksha/delivery.hpp"
 #include "shiksha/demo.hpp"
 #include "shiksha/error.hpp"
 #include "shiksha/exports.hpp"

@@ -28,6 +28,14 @@ Cost cost_of(PasswordHashCost cost) {
     return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
 }
 
+Error bad_token() {
+    return Error{ErrorCode::unauthenticated, "Could not validate credentials", {}};
+}
+
+constexpr std::string_view jwt_header = R"({"alg":"HS256","typ":"JWT"})";
+
+} // namespace
+
 std::string hmac_sha256(std::string_view key, std::string_view data) {
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
@@ -36,13 +44,9 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
     return std::string(reinterpret_cast<const char*>(out), len);
 }
 
-Error bad_token() {
-    return Error{ErrorCode::unauthenticated, "Could not validate credentials", {}};
+bool constant_time_equal(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
-
-constexpr std::string_view jwt_header = R"({"alg":"HS256","typ":"JWT"})";
-
-} // namespace
 
 Result<std::string> hash_password(std::string_view password, PasswordHashCost cost) {
     if (sodium_init() < 0) return fail(ErrorCode::internal, "libsodium failed to initialise");

@@ -19,6 +19,10 @@ namespace shiksha::detail {
 [[nodiscard]] bool password_needs_rehash(std::string_view hash, PasswordHashCost cost);
 
 [[nodiscard]] std::string sha256(std::string_view bytes);
+/// Raw 32-byte HMAC-SHA256 (JWT signatures, signed download links, webhook signatures).
+[[nodiscard]] std::string hmac_sha256(std::string_view key, std::string_view data);
+/// Compares secrets without leaking where they differ.
+[[nodiscard]] bool constant_time_equal(std::string_view a, std::string_view b);
 
 struct JwtClaims {
     std::string sub; ///< user id

@@ -161,6 +161,21 @@ Result<void> Config::validate() const {
     if (!exports.public_url.starts_with("http://") && !exports.public_url.starts_with("https://")) {
         return fail_field("exports.public_url", "SHIKSHA_PUBLIC_URL must start with http:// or https://");
     }
+    if (delivery.gateway != "deeplink" && delivery.gateway != "meta" && delivery.gateway != "twilio") {
+        return fail_field(
+            "delivery.gateway",
+            fmt::format("WhatsApp gateway '{}' is not one of deeplink, meta, twilio", delivery.gateway));
+    }
+    if (delivery.max_attempts < 1 || delivery.max_attempts > 50)
+        return fail_field("delivery.max_attempts", "delivery.max_attempts must be 1..50");
+    for (auto code : detail::split(delivery.extra_country_codes, ',')) {
+        code = detail::trim(code);
+        if (delivery.extra_country_codes.empty()) break;
+        if (code.empty() || code.size() > 3 ||
+            !std::ranges::all_of(code, [](char c) { return c >= '0' && c <= '9'; }))
+            return fail_field("delivery.extra_country_codes",
+                              "SHIKSHA_WHATSAPP_COUNTRY_CODES: comma-separated calling codes such as 1,44");
+    }
     for (auto name : detail::split(translation.providers, ',')) {
         const auto p = detail::trim(name);
         if (p != "google" && p != "llm" && p != "bhashini" && p != "memory") {
@@ -236,6 +251,22 @@ const std::vector<EnvVariable>& config_env_variables() {
         {"SHIKSHA_BHASHINI_PIPELINE_URL",
          "Bhashini pipeline config endpoint; default MeitY's getModelsPipeline"},
         {"SHIKSHA_EXPORT_TTL", "how long exported PDFs are kept; default 24h"},
+        {"SHIKSHA_WHATSAPP_GATEWAY", "deeplink (default, wa.me links), meta or twilio"},
+        {"SHIKSHA_WHATSAPP_RATE",
+         "messages per second; default the gateway's (Meta 80, Twilio 10); -1 = no limit"},
+        {"SHIKSHA_WHATSAPP_MAX_ATTEMPTS", "attempts per message before it is failed; default 6"},
+        {"SHIKSHA_WHATSAPP_COUNTRY_CODES", "calling codes accepted besides +91, comma-separated"},
+        {"SHIKSHA_META_BASE_URL", "WhatsApp Cloud API base; default https://graph.facebook.com/v19.0"},
+        {"SHIKSHA_META_ACCESS_TOKEN", "WhatsApp Cloud API token"},
+        {"SHIKSHA_META_PHONE_NUMBER_ID", "the WhatsApp business number's id"},
+        {"SHIKSHA_META_APP_SECRET", "verifies X-Hub-Signature-256 on status webhooks"},
+        {"SHIKSHA_META_VERIFY_TOKEN", "answers Meta's webhook subscription handshake"},
+        {"SHIKSHA_META_TEMPLATE", "approved template to send instead of free text"},
+        {"SHIKSHA_META_TEMPLATE_LANGUAGE", "its language code; default en"},
+        {"SHIKSHA_TWILIO_BASE_URL", "default https://api.twilio.com"},
+        {"SHIKSHA_TWILIO_ACCOUNT_SID", "Twilio account"},
+        {"SHIKSHA_TWILIO_AUTH_TOKEN", "Twilio auth token (also verifies status callbacks)"},
+        {"SHIKSHA_TWILIO_FROM", "the WhatsApp sender, whatsapp:+14155238886"},
         {"SHIKSHA_PUBLIC_URL", "base URL links in exported PDFs use; default http://127.0.0.1:8000"},
         {"SHIKSHA_FONT_DIR",
          "where the Noto fonts are; default /usr/share/fonts/truetype/noto (fonts-noto-core)"},
@@ -396,6 +427,34 @@ Result<Config> config_from_env(const std::function<const char*(const char*)>& ge
         cfg.exports.ttl = *d;
     }
     if (auto v = get("SHIKSHA_PUBLIC_URL")) cfg.exports.public_url = std::string(*v);
+    if (auto v = get("SHIKSHA_PUBLIC_BASE_URL")) cfg.exports.public_url = std::string(*v);
+    if (auto v = get("SHIKSHA_WHATSAPP_GATEWAY")) cfg.delivery.gateway = std::string(*v);
+    if (auto v = get("SHIKSHA_WHATSAPP_RATE")) {
+        char* end = nullptr;
+        const std::string text(*v);
+        const double d = std::strtod(text.c_str(), &end);
+        if (end != text.c_str() + text.size() || text.empty() || !(d >= -1 && d <= 10000))
+            return fail_field("SHIKSHA_WHATSAPP_RATE",
+                              "SHIKSHA_WHATSAPP_RATE must be messages per second (-1 = no limit)");
+        cfg.delivery.rate_per_second = d;
+    }
+    if (auto v = get("SHIKSHA_WHATSAPP_MAX_ATTEMPTS")) {
+        auto n = parse_int("SHIKSHA_WHATSAPP_MAX_ATTEMPTS", *v, 1, 50);
+        if (!n) return std::unexpected(n.error());
+        cfg.delivery.max_attempts = static_cast<int>(*n);
+    }
+    if (auto v = get("SHIKSHA_WHATSAPP_COUNTRY_CODES")) cfg.delivery.extra_country_codes = std::string(*v);
+    if (auto v = get("SHIKSHA_META_BASE_URL")) cfg.delivery.meta_base_url = std::string(*v);
+    if (auto v = get("SHIKSHA_META_ACCESS_TOKEN")) cfg.delivery.meta_access_token = std::string(*v);
+    if (auto v = get("SHIKSHA_META_PHONE_NUMBER_ID")) cfg.delivery.meta_phone_number_id = std::string(*v);
+    if (auto v = get("SHIKSHA_META_APP_SECRET")) cfg.delivery.meta_app_secret = std::string(*v);
+    if (auto v = get("SHIKSHA_META_VERIFY_TOKEN")) cfg.delivery.meta_verify_token = std::string(*v);
+    if (auto v = get("SHIKSHA_META_TEMPLATE")) cfg.delivery.meta_template = std::string(*v);
+    if (auto v = get("SHIKSHA_META_TEMPLATE_LANGUAGE")) cfg.delivery.meta_template_language = std::string(*v);
+    if (auto v = get("SHIKSHA_TWILIO_BASE_URL")) cfg.delivery.twilio_base_url = std::string(*v);
+    if (auto v = get("SHIKSHA_TWILIO_ACCOUNT_SID")) cfg.delivery.twilio_account_sid = std::string(*v);
+    if (auto v = get("SHIKSHA_TWILIO_AUTH_TOKEN")) cfg.delivery.twilio_auth_token = std::string(*v);
+    if (auto v = get("SHIKSHA_TWILIO_FROM")) cfg.delivery.twilio_from = std::string(*v);
     if (auto v = get("SHIKSHA_FONT_DIR")) cfg.exports.font_dir = std::string(*v);
     // The conventional proxy variables, in either case (curl and Python accept both).
     if (auto v = get("HTTPS_PROXY"))

@@ -21,6 +21,7 @@ struct ExportEngine::Impl {
     Logger logger;
     std::filesystem::path directory; ///< <data_dir>/exports
     ExportConfig config;
+    std::string link_secret; ///< signs public links (the JWT secret)
     MetricsRegistry& metrics;
     ModuleEngine& modules;
     ClusterEngine& clusters;

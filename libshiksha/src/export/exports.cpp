@@ -241,6 +241,42 @@ Result<std::pair<ExportedFile, std::string>> ExportEngine::download(std::int64_t
     return std::pair{std::move(*file), std::move(*bytes)};
 }
 
+namespace {
+
+std::string link_signature(std::string_view secret, std::string_view filename, std::string_view expires) {
+    return detail::hex_encode(detail::hmac_sha256(secret, fmt::format("{}\n{}", filename, expires)));
+}
+
+} // namespace
+
+Result<std::string> ExportEngine::public_link(std::int64_t id) {
+    auto& d = *impl_;
+    if (d.link_secret.empty())
+        return fail(ErrorCode::unavailable,
+                    "public download links need a signing secret: set SHIKSHA_JWT_SECRET");
+    auto file = get(id);
+    if (!file) return std::unexpected(file.error());
+    const auto expires = std::to_string(
+        std::chrono::duration_cast<std::chrono::seconds>(file->expires_at.time_since_epoch()).count());
+    return fmt::format("{}/api/files/shared/{}?expires={}&sig={}", d.config.public_url, file->filename,
+                       expires, link_signature(d.link_secret, file->filename, expires));
+}
+
+Result<std::pair<ExportedFile, std::string>> ExportEngine::download_shared(std::string_view filename,
+                                                                           std::string_view expires,
+                                                                           std::string_view signature) {
+    auto& d = *impl_;
+    const auto not_found = [] { return fail(ErrorCode::not_found, "File not found"); };
+    if (d.link_secret.empty() || expires.empty() ||
+        !detail::constant_time_equal(link_signature(d.link_secret, filename, expires), signature))
+        return not_found();
+    auto file = by_filename(filename);
+    if (!file) return not_found();
+    auto got = download(file->id);
+    if (!got) return std::unexpected(got.error());
+    return got;
+}
+
 Result<void> ExportEngine::remove(std::int64_t id, const Actor& actor) {
     auto& d = *impl_;
     std::lock_guard lock(d.files);

@@ -713,7 +713,7 @@ struct HttpClient::Impl {
             }
         }
         const auto started = std::chrono::steady_clock::now();
-        const int max_attempts = std::max(config.max_attempts, 1);
+        const int max_attempts = request.single_attempt ? 1 : std::max(config.max_attempts, 1);
         const auto cancelled = [&] {
             return fail(ErrorCode::deadline_exceeded,
                         fmt::format("the request to {} was cancelled", url->host));
@@ -729,7 +729,7 @@ struct HttpClient::Impl {
                 const int status = outcome->status;
                 const bool retryable =
                     status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
-                if (!retryable) return std::move(*outcome);
+                if (!retryable || request.single_attempt) return std::move(*outcome);
                 if (attempt >= max_attempts) return final_status_error(url->host, *outcome);
                 hint = retry_after(*outcome, std::chrono::system_clock::now());
             } else {

@@ -38,6 +38,10 @@ struct HttpRequest {
     std::string url;
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    /// One attempt only, and 429/5xx answers come back as responses (headers included, so the
+    /// caller can read Retry-After) instead of errors: for callers that keep their own retry
+    /// state, like the WhatsApp outbox.
+    bool single_attempt = false;
 };
 
 struct HttpResponse {
@@ -79,7 +83,8 @@ public:
     HttpClient& operator=(const HttpClient&) = delete;
 
     /// Sends with retries as described above. `cancel` aborts waits between attempts.
-    [[nodiscard]] Result<HttpResponse> send(const HttpRequest& request, const CancelToken* cancel = nullptr) const;
+    [[nodiscard]] Result<HttpResponse> send(const HttpRequest& request,
+                                            const CancelToken* cancel = nullptr) const;
 
     /// Replaces the sleep between attempts (tests record the waits instead of sleeping).
     void set_sleeper(std::function<void(std::chrono::milliseconds)> sleeper);

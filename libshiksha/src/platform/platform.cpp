@@ -3,6 +3,7 @@
 #include "auth/auth_engine_impl.hpp"
 #include "clusters/cluster_engine_impl.hpp"
 #include "core/text.hpp"
+#include "delivery/delivery_engine_impl.hpp"
 #include "export/export_engine_impl.hpp"
 #include "jobs/job_engine_impl.hpp"
 #include "manuals/manual_engine_impl.hpp"
@@ -32,6 +33,8 @@ struct Platform::Impl {
     std::unique_ptr<TranslationEngine> translation;
     std::unique_ptr<ModuleEngine> modules;
     std::unique_ptr<ExportEngine> exports;
+    std::unique_ptr<DeliveryEngine> delivery;
+    DeliveryEngine::Impl* delivery_impl = nullptr; ///< to stop its dispatcher before the pool
     // Declared last so it is destroyed first: queued tasks may still use the engines.
     std::unique_ptr<WorkerPool> workers;
 };
@@ -39,6 +42,8 @@ struct Platform::Impl {
 Platform::Platform(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Platform::~Platform() {
+    // The outbox dispatcher first: it posts sends to the pool.
+    if (impl_ && impl_->delivery_impl) impl_->delivery_impl->stop();
     if (impl_ && impl_->workers) impl_->workers->shutdown();
 }
 
@@ -143,6 +148,7 @@ Result<std::unique_ptr<Platform>> Platform::open(Config config) {
                                                                    impl->logger,
                                                                    config.data_dir / "exports",
                                                                    config.exports,
+                                                                   config.auth.jwt_secret,
                                                                    impl->metrics,
                                                                    *impl->modules,
                                                                    *impl->clusters,
@@ -152,6 +158,16 @@ Result<std::unique_ptr<Platform>> Platform::open(Config config) {
     if (auto swept = impl->exports->sweep_expired(); !swept) {
         impl->logger.warn("cannot sweep expired exports", {{"error", swept.error().message}});
     }
+
+    auto gateway = detail::delivery::make_gateway(config);
+    if (!gateway) return std::unexpected(gateway.error());
+    auto delivery = std::make_unique<DeliveryEngine::Impl>(impl->store, impl->logger, config, impl->metrics,
+                                                           *impl->modules, *impl->clusters, *impl->exports,
+                                                           std::move(*gateway));
+    impl->delivery_impl = delivery.get();
+    impl->delivery = std::make_unique<DeliveryEngine>(std::move(delivery));
+    // Rows a killed process left in flight are settled before anything new is sent.
+    impl->delivery_impl->start();
 
     impl->logger.info("platform open", {{"data_dir", config.data_dir.string()},
                                         {"schema_version", impl->store->schema_version()},
@@ -202,6 +218,9 @@ TranslationEngine& Platform::translation() noexcept {
 }
 ExportEngine& Platform::exports() noexcept {
     return *impl_->exports;
+}
+DeliveryEngine& Platform::delivery() noexcept {
+    return *impl_->delivery;
 }
 
 } // namespace shiksha

@@ -315,6 +315,62 @@ CREATE INDEX exports_expiry ON exports(expires_at);
 ALTER TABLE module_translations ADD COLUMN labels TEXT NOT NULL DEFAULT '';
 )sql";
 
+// WhatsApp delivery: the teachers of a cluster, and one outbox row per message to send.
+constexpr const char* v6_delivery = R"sql(
+CREATE TABLE contacts (
+    id         INTEGER PRIMARY KEY,
+    cluster_id INTEGER NOT NULL REFERENCES clusters(id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    phone      TEXT NOT NULL,          -- E.164
+    language   TEXT NOT NULL DEFAULT '',
+    opted_in   INTEGER NOT NULL DEFAULT 1 CHECK (opted_in IN (0, 1)),
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (cluster_id, phone)
+);
+
+-- status: pending → in_flight → sent → delivered → read, or failed; manual for deep links.
+CREATE TABLE deliveries (
+    id               INTEGER PRIMARY KEY,
+    module_id        INTEGER NOT NULL REFERENCES modules(id) ON DELETE CASCADE,
+    cluster_id       INTEGER REFERENCES clusters(id) ON DELETE SET NULL,
+    export_id        INTEGER REFERENCES exports(id) ON DELETE SET NULL,
+    phone            TEXT NOT NULL,
+    name             TEXT NOT NULL DEFAULT '',
+    gateway          TEXT NOT NULL,
+    idempotency_key  TEXT NOT NULL,   -- module, recipient, content
+    generation       INTEGER NOT NULL DEFAULT 0, -- 1, 2… for explicit resends
+    text             TEXT NOT NULL,
+    caption          TEXT NOT NULL DEFAULT '',
+    document_path    TEXT NOT NULL DEFAULT '',
+    document_name    TEXT NOT NULL DEFAULT '',
+    document_url     TEXT NOT NULL DEFAULT '',
+    status           TEXT NOT NULL CHECK (status IN
+                         ('pending', 'in_flight', 'sent', 'delivered', 'read', 'failed', 'manual')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  INTEGER NOT NULL,
+    attempt_started_at INTEGER,
+    last_error       TEXT NOT NULL DEFAULT '',
+    link             TEXT NOT NULL DEFAULT '',
+    created_by       INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL,
+    sent_at          INTEGER,
+    delivered_at     INTEGER,
+    read_at          INTEGER,
+    UNIQUE (idempotency_key, generation)
+);
+CREATE INDEX deliveries_module ON deliveries(module_id);
+CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at);
+
+-- The gateway's ids of a delivery's messages (a long text is several), for status webhooks.
+CREATE TABLE delivery_messages (
+    message_id  TEXT PRIMARY KEY,  -- rowid order is the order of the parts
+    delivery_id INTEGER NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE
+);
+CREATE INDEX delivery_messages_delivery ON delivery_messages(delivery_id);
+)sql";
+
 } // namespace
 
 const std::vector<Migration>& migrations() {
@@ -325,6 +381,7 @@ const std::vector<Migration>& migrations() {
         {3, "modules", v3_modules},
         {4, "translation memory, glossary, module translations", v4_translation},
         {5, "exports; translated labels of module translations", v5_exports},
+        {6, "WhatsApp delivery: contacts, outbox, gateway message ids", v6_delivery},
     };
     return history;
 }

@@ -171,7 +171,9 @@ std::vector<ModuleTranslation> module_translations(SQLite::Database& db, std::in
         t.language = st.getColumn(0).getString();
         t.content = decode_content(st.getColumn(1).getString());
         t.adapted_content = st.getColumn(2).getString();
-        for (auto p : split(st.getColumn(3).getString(), ',')) {
+        // The string outlives the views split() returns into it.
+        const std::string providers = st.getColumn(3).getString();
+        for (auto p : split(providers, ',')) {
             if (!p.empty()) t.providers.emplace_back(p);
         }
         t.memory_hits = st.getColumn(4).getInt();

@@ -1,0 +1,158 @@
+// shiksha.DeliveryEngine: WhatsApp sharing with an outbox, contacts and delivery reports.
+#include "bindings.hpp"
+
+#include "shiksha/delivery.hpp"
+
+#include <pybind11/stl.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace shiksha::python {
+
+void bind_delivery(py::module_& m) {
+    m.def(
+        "normalize_phone",
+        [](const std::string& text, const std::string& extra_country_codes) {
+            return unwrap(normalize_phone(text, extra_country_codes));
+        },
+        py::arg("text"), py::arg("extra_country_codes") = "",
+        "'+919876543210' from the usual written forms of an Indian mobile; InvalidArgumentError otherwise.");
+
+    py::class_<Contact>(m, "Contact", "A teacher of a cluster, reachable on WhatsApp.")
+        .def_readonly("id", &Contact::id)
+        .def_readonly("cluster_id", &Contact::cluster_id)
+        .def_readonly("name", &Contact::name)
+        .def_readonly("phone", &Contact::phone)
+        .def_readonly("language", &Contact::language)
+        .def_readonly("opted_in", &Contact::opted_in)
+        .def("to_dict", [](const Contact& c) { return py_from_json(to_json(c)); })
+        .def("__repr__", [](const Contact& c) { return "Contact(" + c.name + ", " + c.phone + ")"; });
+
+    py::class_<Delivery>(m, "Delivery", "One message to one recipient.")
+        .def_readonly("id", &Delivery::id)
+        .def_readonly("module_id", &Delivery::module_id)
+        .def_readonly("phone", &Delivery::phone)
+        .def_readonly("name", &Delivery::name)
+        .def_readonly("gateway", &Delivery::gateway)
+        .def_readonly("status", &Delivery::status)
+        .def_readonly("message_ids", &Delivery::message_ids)
+        .def_readonly("attempts", &Delivery::attempts)
+        .def_readonly("last_error", &Delivery::last_error)
+        .def_readonly("link", &Delivery::link)
+        .def("to_dict", [](const Delivery& d) { return py_from_json(to_json(d)); })
+        .def("__repr__", [](const Delivery& d) { return "Delivery(" + d.phone + ", " + d.status + ")"; });
+
+    py::class_<ShareResult>(m, "ShareResult")
+        .def_readonly("deliveries", &ShareResult::deliveries)
+        .def_property_readonly("rejected",
+                               [](const ShareResult& r) {
+                                   std::vector<std::pair<std::string, std::string>> out;
+                                   for (const auto& x : r.rejected)
+                                       out.emplace_back(x.input, x.error);
+                                   return out;
+                               })
+        .def_readonly("queued", &ShareResult::queued)
+        .def_readonly("reused", &ShareResult::reused)
+        .def_readonly("export_id", &ShareResult::export_id)
+        .def_readonly("pdf_url", &ShareResult::pdf_url);
+
+    py::class_<DeliveryReport>(m, "DeliveryReport")
+        .def_readonly("module_id", &DeliveryReport::module_id)
+        .def_readonly("counts", &DeliveryReport::counts)
+        .def_readonly("deliveries", &DeliveryReport::deliveries)
+        .def("to_dict", [](const DeliveryReport& r) { return py_from_json(to_json(r)); });
+
+    py::class_<DeliveryEngine>(m, "DeliveryEngine", "Obtained as Platform.delivery.")
+        .def(
+            "share_whatsapp",
+            [](DeliveryEngine& e, std::int64_t module_id, std::optional<std::int64_t> cluster_id,
+               std::vector<std::string> recipient_numbers, bool include_pdf,
+               std::optional<std::string> custom_message, std::optional<std::string> language, bool resend) {
+                ShareRequest req{module_id,
+                                 cluster_id,
+                                 std::move(recipient_numbers),
+                                 include_pdf,
+                                 std::move(custom_message),
+                                 std::move(language),
+                                 resend};
+                return unwrap(without_gil([&] { return e.share_whatsapp(req, python_actor()); }));
+            },
+            py::arg("module_id"), py::kw_only(), py::arg("cluster_id") = py::none(),
+            py::arg("recipient_numbers") = std::vector<std::string>{}, py::arg("include_pdf") = true,
+            py::arg("custom_message") = py::none(), py::arg("language") = py::none(),
+            py::arg("resend") = false,
+            "Queues the module for the numbers and/or the cluster's opted-in contacts (deep links at once "
+            "with the deeplink gateway).")
+        .def(
+            "report",
+            [](DeliveryEngine& e, std::int64_t module_id) {
+                return unwrap(without_gil([&] { return e.report(module_id); }));
+            },
+            py::arg("module_id"))
+        .def(
+            "get",
+            [](DeliveryEngine& e, std::int64_t id) { return unwrap(without_gil([&] { return e.get(id); })); },
+            py::arg("id"))
+        .def(
+            "wait_idle",
+            [](DeliveryEngine& e, std::int64_t module_id, double timeout) {
+                unwrap(without_gil([&] {
+                    return e.wait_idle(module_id,
+                                       std::chrono::milliseconds(static_cast<std::int64_t>(timeout * 1000)));
+                }));
+            },
+            py::arg("module_id") = 0, py::arg("timeout") = 60.0,
+            "Blocks until nothing of the module (all when 0) is pending or in flight.")
+        .def(
+            "contacts",
+            [](DeliveryEngine& e, std::int64_t cluster_id) {
+                return unwrap(without_gil([&] { return e.contacts(cluster_id); }));
+            },
+            py::arg("cluster_id"))
+        .def(
+            "add_contact",
+            [](DeliveryEngine& e, std::int64_t cluster_id, std::string name, std::string phone,
+               std::string language, bool opted_in) {
+                NewContact c{std::move(name), std::move(phone), std::move(language), opted_in};
+                return unwrap(without_gil([&] { return e.add_contact(cluster_id, c, python_actor()); }));
+            },
+            py::arg("cluster_id"), py::arg("name"), py::arg("phone"), py::arg("language") = "",
+            py::arg("opted_in") = true)
+        .def(
+            "update_contact",
+            [](DeliveryEngine& e, std::int64_t id, std::optional<std::string> name,
+               std::optional<std::string> phone, std::optional<std::string> language,
+               std::optional<bool> opted_in) {
+                ContactPatch p{std::move(name), std::move(phone), std::move(language), opted_in};
+                return unwrap(without_gil([&] { return e.update_contact(id, p, python_actor()); }));
+            },
+            py::arg("id"), py::kw_only(), py::arg("name") = py::none(), py::arg("phone") = py::none(),
+            py::arg("language") = py::none(), py::arg("opted_in") = py::none())
+        .def(
+            "delete_contact",
+            [](DeliveryEngine& e, std::int64_t id) {
+                unwrap(without_gil([&] { return e.remove_contact(id, python_actor()); }));
+            },
+            py::arg("id"))
+        .def(
+            "import_contacts_csv",
+            [](DeliveryEngine& e, std::int64_t cluster_id, const std::string& csv) {
+                auto r = unwrap(
+                    without_gil([&] { return e.import_contacts_csv(cluster_id, csv, python_actor()); }));
+                py::dict d;
+                d["added"] = r.added;
+                d["updated"] = r.updated;
+                py::list problems;
+                for (const auto& p : r.problems)
+                    problems.append(py::make_tuple(p.line, p.message));
+                d["problems"] = problems;
+                return d;
+            },
+            py::arg("cluster_id"), py::arg("csv"),
+            "CSV text with a header (name, phone[, language, opted_in]) → {added, updated, problems}.");
+}
+
+} // namespace shiksha::python
