@@ -201,12 +201,16 @@ TEST_CASE(
     REQUIRE(custom);
     CHECK(custom->queued == 1);
     CHECK(custom->deliveries[0].link.find("%E0%A4%A8") != std::string::npos); // न, percent-encoded UTF-8
+    auto with_pdf = f.delivery().share_whatsapp(
+        {.module_id = f.module_id, .recipient_numbers = {"9876543210"}, .custom_message = "See the module"});
+    REQUIRE(with_pdf);
+    CHECK(with_pdf->deliveries[0].link.find("api%2Ffiles%2Fshared") != std::string::npos); // the PDF's link
     CHECK_FALSE(custom->deliveries[0].include_pdf);
 
     auto report = f.delivery().report(f.module_id);
     REQUIRE(report);
-    CHECK(report->deliveries.size() == 5);
-    CHECK(report->counts.at("manual") == 5);
+    CHECK(report->deliveries.size() == 6);
+    CHECK(report->counts.at("manual") == 6);
     CHECK(report->counts.at("pending") == 0);
 }
 

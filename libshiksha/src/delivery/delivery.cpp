@@ -194,10 +194,10 @@ Result<ShareResult> DeliveryEngine::share_whatsapp(const ShareRequest& request, 
     }
 
     const auto& content = content_in(*module, language);
-    const std::string text =
-        request.custom_message
-            ? *request.custom_message
-            : default_text(content, cluster_name, deeplink || gateway == "twilio" ? pdf_link : "");
+    // A deep link carries only text, so the PDF goes in as its public link; the gateways attach it.
+    const std::string link_in_text = deeplink ? pdf_link : "";
+    std::string text = request.custom_message ? *request.custom_message : default_text(content, cluster_name, link_in_text);
+    if (request.custom_message && !link_in_text.empty()) text += "\n\nPDF: " + link_in_text;
     const auto now = now_utc();
     auto stored = d.store->write([&](SQLite::Database& db) -> Result<std::vector<Delivery>> {
         std::vector<Delivery> out;
