@@ -193,6 +193,10 @@ TEST_CASE("config_from_env reads the documented variables") {
         {"SHIKSHA_TWILIO_ACCOUNT_SID", "AC123"},
         {"SHIKSHA_TWILIO_AUTH_TOKEN", "twilio-token"},
         {"SHIKSHA_TWILIO_FROM", "whatsapp:+14155238886"},
+        {"SHIKSHA_YOUTUBE_API_KEY", "yt-key"},
+        {"SHIKSHA_YOUTUBE_BASE_URL", "http://127.0.0.1:9"},
+        {"SHIKSHA_YOUTUBE_DAILY_QUOTA", "500"},
+        {"SHIKSHA_VIDEO_CACHE_TTL", "2d"},
         {"HTTPS_PROXY", "http://proxy.diet.local:3128"},
         {"NO_PROXY", "localhost,.nic.in"},
     };
@@ -267,6 +271,10 @@ TEST_CASE("config_from_env reads the documented variables") {
     CHECK(cfg->delivery.twilio_account_sid == "AC123");
     CHECK(cfg->delivery.twilio_auth_token == "twilio-token");
     CHECK(cfg->delivery.twilio_from == "whatsapp:+14155238886");
+    CHECK(cfg->videos.youtube_api_key == "yt-key");
+    CHECK(cfg->videos.youtube_base_url == "http://127.0.0.1:9");
+    CHECK(cfg->videos.daily_quota_units == 500);
+    CHECK(cfg->videos.cache_ttl == std::chrono::hours(48));
     CHECK(cfg->net.https_proxy == "http://proxy.diet.local:3128");
     CHECK(cfg->net.no_proxy == "localhost,.nic.in");
 }

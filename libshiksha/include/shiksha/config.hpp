@@ -145,6 +145,14 @@ struct DeliveryConfig {
     std::string twilio_from;       ///< the WhatsApp sender, "whatsapp:+14155238886"
 };
 
+/// Teaching-video suggestions: YouTube Data API v3 when a key is set, else the local catalogue.
+struct VideoConfig {
+    std::string youtube_api_key; ///< SHIKSHA_YOUTUBE_API_KEY; empty = catalogue only
+    std::string youtube_base_url = "https://www.googleapis.com";
+    int daily_quota_units = 10000; ///< YouTube's default daily quota; the ledger resets at midnight Pacific
+    std::chrono::seconds cache_ttl{std::chrono::hours(24 * 7)}; ///< suggestions kept per module
+};
+
 struct RetrievalConfig {
     std::size_t hnsw_m = 16;
     std::size_t hnsw_ef_construction = 200;
@@ -167,6 +175,7 @@ struct Config {
     TranslationConfig translation;
     ExportConfig exports;
     DeliveryConfig delivery;
+    VideoConfig videos;
     NetConfig net;                       ///< outbound HTTP(S) for every provider
     LogSink log_sink;                    ///< where the library logs; empty = nowhere
     LogLevel log_level = LogLevel::info; ///< records below this are not even built

@@ -270,6 +270,10 @@ const std::vector<EnvVariable>& config_env_variables() {
         {"SHIKSHA_PUBLIC_URL", "base URL links in exported PDFs use; default http://127.0.0.1:8000"},
         {"SHIKSHA_FONT_DIR",
          "where the Noto fonts are; default /usr/share/fonts/truetype/noto (fonts-noto-core)"},
+        {"SHIKSHA_YOUTUBE_API_KEY", "YouTube Data API v3 key; unset = the local video catalogue only"},
+        {"SHIKSHA_YOUTUBE_BASE_URL", "default https://www.googleapis.com"},
+        {"SHIKSHA_YOUTUBE_DAILY_QUOTA", "units per day (YouTube's default 10000)"},
+        {"SHIKSHA_VIDEO_CACHE_TTL", "how long a module's suggestions are reused; default 7d"},
         {"HTTPS_PROXY", "proxy for outbound HTTPS (http://host:port), also https_proxy"},
         {"NO_PROXY", "hosts that bypass the proxy, comma-separated, also no_proxy"},
         {"SHIKSHA_PASSWORD_HASH_COST",
@@ -455,6 +459,18 @@ Result<Config> config_from_env(const std::function<const char*(const char*)>& ge
     if (auto v = get("SHIKSHA_TWILIO_ACCOUNT_SID")) cfg.delivery.twilio_account_sid = std::string(*v);
     if (auto v = get("SHIKSHA_TWILIO_AUTH_TOKEN")) cfg.delivery.twilio_auth_token = std::string(*v);
     if (auto v = get("SHIKSHA_TWILIO_FROM")) cfg.delivery.twilio_from = std::string(*v);
+    if (auto v = get("SHIKSHA_YOUTUBE_API_KEY")) cfg.videos.youtube_api_key = std::string(*v);
+    if (auto v = get("SHIKSHA_YOUTUBE_BASE_URL")) cfg.videos.youtube_base_url = std::string(*v);
+    if (auto v = get("SHIKSHA_YOUTUBE_DAILY_QUOTA")) {
+        auto n = parse_int("SHIKSHA_YOUTUBE_DAILY_QUOTA", *v, 1, 100'000'000);
+        if (!n) return std::unexpected(n.error());
+        cfg.videos.daily_quota_units = static_cast<int>(*n);
+    }
+    if (auto v = get("SHIKSHA_VIDEO_CACHE_TTL")) {
+        auto d = parse_duration("SHIKSHA_VIDEO_CACHE_TTL", *v);
+        if (!d) return std::unexpected(d.error());
+        cfg.videos.cache_ttl = *d;
+    }
     if (auto v = get("SHIKSHA_FONT_DIR")) cfg.exports.font_dir = std::string(*v);
     // The conventional proxy variables, in either case (curl and Python accept both).
     if (auto v = get("HTTPS_PROXY"))

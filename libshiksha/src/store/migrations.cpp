@@ -371,6 +371,60 @@ CREATE TABLE delivery_messages (
 CREATE INDEX delivery_messages_delivery ON delivery_messages(delivery_id);
 )sql";
 
+// Teaching videos (catalogue, per-module suggestions cache, YouTube quota ledger) and teacher
+// feedback on modules.
+constexpr const char* v7_videos_feedback = R"sql(
+CREATE TABLE video_catalogue (
+    id               INTEGER PRIMARY KEY,
+    video_id         TEXT NOT NULL UNIQUE,   -- YouTube id, or any stable id of the source
+    title            TEXT NOT NULL,
+    description      TEXT NOT NULL DEFAULT '',
+    channel          TEXT NOT NULL DEFAULT '',
+    url              TEXT NOT NULL,
+    thumbnail_url    TEXT NOT NULL DEFAULT '',
+    duration_seconds INTEGER NOT NULL DEFAULT 0,
+    language         TEXT NOT NULL DEFAULT '',   -- language key ("hindi"), '' = unknown
+    view_count       INTEGER NOT NULL DEFAULT 0,
+    tags             TEXT NOT NULL DEFAULT '',   -- comma-separated
+    created_at       INTEGER NOT NULL
+);
+
+-- The last suggestions made for a module (JSON), reused until they expire.
+CREATE TABLE video_suggestions (
+    module_id  INTEGER PRIMARY KEY REFERENCES modules(id) ON DELETE CASCADE,
+    source     TEXT NOT NULL,      -- youtube or catalogue
+    query      TEXT NOT NULL,
+    payload    TEXT NOT NULL,
+    fetched_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+
+-- Units spent per API per quota day (YouTube's day: midnight to midnight Pacific time).
+CREATE TABLE api_quota (
+    api   TEXT NOT NULL,
+    day   TEXT NOT NULL,           -- YYYY-MM-DD in America/Los_Angeles
+    units INTEGER NOT NULL DEFAULT 0,
+    calls INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (api, day)
+) WITHOUT ROWID;
+
+CREATE TABLE feedback (
+    id           INTEGER PRIMARY KEY,
+    module_id    INTEGER NOT NULL REFERENCES modules(id) ON DELETE CASCADE,
+    cluster_id   INTEGER REFERENCES clusters(id) ON DELETE SET NULL,
+    manual_id    INTEGER REFERENCES manuals(id) ON DELETE SET NULL,
+    rating       INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+    comment      TEXT,
+    tags         TEXT,              -- JSON array, as the original stored it
+    helpful      INTEGER NOT NULL CHECK (helpful IN (0, 1)),
+    created_by   INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    submitted_at INTEGER NOT NULL
+);
+CREATE INDEX feedback_module ON feedback(module_id, submitted_at);
+CREATE INDEX feedback_cluster ON feedback(cluster_id, submitted_at);
+CREATE INDEX feedback_time ON feedback(submitted_at);
+)sql";
+
 } // namespace
 
 const std::vector<Migration>& migrations() {
@@ -382,6 +436,7 @@ const std::vector<Migration>& migrations() {
         {4, "translation memory, glossary, module translations", v4_translation},
         {5, "exports; translated labels of module translations", v5_exports},
         {6, "WhatsApp delivery: contacts, outbox, gateway message ids", v6_delivery},
+        {7, "videos: catalogue, suggestions cache, API quota; teacher feedback", v7_videos_feedback},
     };
     return history;
 }
