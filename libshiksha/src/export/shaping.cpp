@@ -140,7 +140,30 @@ std::filesystem::path font_file(const FontSettings& fonts, std::string_view scri
 
 // ---- Font -------------------------------------------------------------------------------------
 
-Result<std::unique_ptr<Font>> Font::open(const std::filesystem::path& file) {
+namespace {
+
+/// One font file's HarfBuzz objects, made immutable and shared by every render.
+struct SharedFace {
+    std::shared_ptr<const std::string> bytes; // the blob's memory
+    hb_face_t* face = nullptr;
+    hb_font_t* font = nullptr;
+    double upem = 1000, ascender = 0.8, descender = 0.2;
+    std::uint32_t space_glyph = 0;
+
+    SharedFace() = default;
+    SharedFace(const SharedFace&) = delete;
+    SharedFace& operator=(const SharedFace&) = delete;
+    ~SharedFace() {
+        hb_font_destroy(font);
+        hb_face_destroy(face);
+    }
+};
+
+Result<std::shared_ptr<const SharedFace>> shared_face(const std::filesystem::path& file) {
+    static std::mutex mutex;
+    static std::map<std::filesystem::path, std::shared_ptr<const SharedFace>> cache;
+    std::lock_guard lock(mutex);
+    if (auto it = cache.find(file); it != cache.end()) return it->second;
     auto bytes = read_font_bytes(file);
     if (!bytes) {
         return fail(ErrorCode::unavailable,
@@ -148,34 +171,48 @@ Result<std::unique_ptr<Font>> Font::open(const std::filesystem::path& file) {
                         " is missing or unreadable; install the Debian package "
                         "fonts-noto-core (or point the font directory at the Noto fonts).");
     }
-    std::unique_ptr<Font> font(new Font());
-    font->file_ = file;
-    font->bytes_ = std::move(bytes);
-    hb_blob_t* blob = hb_blob_create(font->bytes_->data(), static_cast<unsigned>(font->bytes_->size()),
+    auto shared = std::make_shared<SharedFace>();
+    shared->bytes = std::move(bytes);
+    hb_blob_t* blob = hb_blob_create(shared->bytes->data(), static_cast<unsigned>(shared->bytes->size()),
                                      HB_MEMORY_MODE_READONLY, nullptr, nullptr);
-    font->face_ = hb_face_create(blob, 0);
+    shared->face = hb_face_create(blob, 0);
     hb_blob_destroy(blob);
-    if (hb_face_get_glyph_count(font->face_) == 0) {
+    if (hb_face_get_glyph_count(shared->face) == 0) {
         return fail(ErrorCode::unavailable,
                     "The font file " + file.string() +
                         " is not a usable TrueType font; reinstall the Debian package "
                         "fonts-noto-core.");
     }
-    font->font_ = hb_font_create(font->face_); // scale = units per em: positions in font units
-    font->upem_ = hb_face_get_upem(font->face_);
+    hb_face_make_immutable(shared->face);
+    shared->font = hb_font_create(shared->face); // scale = units per em: positions in font units
+    hb_font_make_immutable(shared->font);        // safe to shape with from many threads
+    shared->upem = hb_face_get_upem(shared->face);
     hb_font_extents_t extents{};
-    if (hb_font_get_h_extents(font->font_, &extents)) {
-        font->ascender_ = extents.ascender / font->upem_;
-        font->descender_ = -extents.descender / font->upem_;
+    if (hb_font_get_h_extents(shared->font, &extents)) {
+        shared->ascender = extents.ascender / shared->upem;
+        shared->descender = -extents.descender / shared->upem;
     }
     hb_codepoint_t space = 0;
-    if (hb_font_get_nominal_glyph(font->font_, U' ', &space)) font->space_glyph_ = space;
-    return font;
+    if (hb_font_get_nominal_glyph(shared->font, U' ', &space)) shared->space_glyph = space;
+    cache.emplace(file, shared);
+    return shared;
 }
 
-Font::~Font() {
-    hb_font_destroy(font_);
-    hb_face_destroy(face_);
+} // namespace
+
+Result<std::unique_ptr<Font>> Font::open(const std::filesystem::path& file) {
+    auto shared = shared_face(file);
+    if (!shared) return std::unexpected(shared.error());
+    std::unique_ptr<Font> font(new Font());
+    font->file_ = file;
+    font->face_ = (*shared)->face;
+    font->font_ = (*shared)->font;
+    font->upem_ = (*shared)->upem;
+    font->ascender_ = (*shared)->ascender;
+    font->descender_ = (*shared)->descender;
+    font->space_glyph_ = (*shared)->space_glyph;
+    font->shared_ = std::move(*shared);
+    return font;
 }
 
 bool Font::covers(char32_t code_point) const {
@@ -267,13 +304,21 @@ Result<Paragraph> Shaper::shape(std::span<const StyledText> pieces, std::vector<
                                                      ? USCRIPT_LATIN
                                                      : static_cast<UScriptCode>(language_script));
     const auto levels = bidi_levels(p.text, p.right_to_left);
+    // The font of the previous character's script and weight, looked up again only on a change.
+    std::optional<std::pair<UScriptCode, bool>> last_key;
+    Font* last_font = nullptr;
     for (std::size_t i = 0; i < n;) {
         const std::size_t start = i;
         UChar32 c;
         U16_NEXT(p.text.data(), i, n, c);
         const bool bold = p.styles[style_of[start]].bold;
-        auto font = font_for(uscript_getName(scripts[start]), bold, language);
-        if (!font) return std::unexpected(font.error());
+        if (!last_key || *last_key != std::pair{scripts[start], bold}) {
+            auto found = font_for(uscript_getName(scripts[start]), bold, language);
+            if (!found) return std::unexpected(found.error());
+            last_key = std::pair{scripts[start], bold};
+            last_font = *found;
+        }
+        Result<Font*> font = last_font;
         // Punctuation and symbols the script's font lacks ("“", "•", "—" in some Indic fonts)
         // come from the Latin font rather than showing as empty boxes.
         UErrorCode s = U_ZERO_ERROR;

@@ -32,7 +32,7 @@ class Font {
 public:
     /// `unavailable` naming the file and the Debian package when the file cannot be read.
     [[nodiscard]] static Result<std::unique_ptr<Font>> open(const std::filesystem::path& file);
-    ~Font();
+    ~Font() = default;
     Font(const Font&) = delete;
     Font& operator=(const Font&) = delete;
 
@@ -64,7 +64,9 @@ private:
     Font() = default;
 
     std::filesystem::path file_;
-    std::shared_ptr<const std::string> bytes_; // keeps the blob's memory alive
+    /// The HarfBuzz face and font are shared by every render in the process (immutable; HarfBuzz
+    /// keeps its shaping plans on the face, so they are built once, not per PDF). This owns them.
+    std::shared_ptr<const void> shared_;
     hb_face_t* face_ = nullptr;
     hb_font_t* font_ = nullptr;
     double upem_ = 1000, ascender_ = 0.8, descender_ = 0.2;
