@@ -144,6 +144,7 @@ std::string digits_of(std::string_view to) {
 struct Failure {
     FakeMetaFailure kind;
     std::optional<std::chrono::seconds> retry_after;
+    std::string endpoint; ///< "messages" or "media"; empty = any
 };
 
 FakeResponse failure_response(const Failure& failure) {
@@ -293,9 +294,12 @@ struct FakeMetaWhatsApp::Impl {
         }
         {
             const std::lock_guard lock(mu);
-            if (!failures.empty()) {
-                const Failure failure = failures.front();
-                failures.pop_front();
+            const auto scripted = std::ranges::find_if(failures, [&](const Failure& f) {
+                return f.endpoint.empty() || f.endpoint == record.endpoint;
+            });
+            if (scripted != failures.end()) {
+                const Failure failure = *scripted;
+                failures.erase(scripted);
                 record.rejection = "scripted failure";
                 return failure_response(failure);
             }
@@ -501,10 +505,11 @@ const FakeMetaOptions& FakeMetaWhatsApp::options() const noexcept {
 }
 
 void FakeMetaWhatsApp::push_failure(FakeMetaFailure failure, int times,
-                                    std::optional<std::chrono::seconds> retry_after) {
+                                    std::optional<std::chrono::seconds> retry_after,
+                                    std::string_view endpoint) {
     const std::lock_guard lock(impl_->mu);
     for (int i = 0; i < times; ++i)
-        impl_->failures.push_back({failure, retry_after});
+        impl_->failures.push_back({failure, retry_after, std::string(endpoint)});
 }
 
 void FakeMetaWhatsApp::set_latency(std::chrono::milliseconds latency) {

@@ -88,8 +88,10 @@ public:
 
     /// The next `times` authenticated requests get `failure`, with `Retry-After: <seconds>`
     /// when `retry_after` is set.
+    /// `endpoint` ("messages" or "media") limits the failure to those requests.
     void push_failure(FakeMetaFailure failure, int times = 1,
-                      std::optional<std::chrono::seconds> retry_after = std::nullopt);
+                      std::optional<std::chrono::seconds> retry_after = std::nullopt,
+                      std::string_view endpoint = {});
     /// Every answer waits this long first (so a test can stop a process mid-send).
     void set_latency(std::chrono::milliseconds latency);
 

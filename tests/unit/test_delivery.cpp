@@ -325,6 +325,22 @@ TEST_CASE("Meta: throttling and server errors are retried with backoff; a refuse
         CHECK(d.attempts == 3);
         CHECK(m.meta.accepted("+919876543210").size() == 1);
     }
+    SUBCASE("the text went out, the PDF upload failed: the retry sends only the PDF") {
+        MetaFixture m;
+        m.meta.push_failure(test::FakeMetaFailure::server_error, 1, std::nullopt, "media");
+        REQUIRE(
+            m.f.delivery().share_whatsapp({.module_id = m.f.module_id, .recipient_numbers = {"9876543210"}}));
+        REQUIRE(m.f.delivery().wait_idle(m.f.module_id, 30s));
+        auto d = m.f.delivery().report(m.f.module_id)->deliveries.at(0);
+        CHECK(d.status == "sent");
+        CHECK(d.attempts == 2);
+        CHECK(d.message_ids.size() == 2); // the text once, the document once
+        CHECK(m.meta.accepted("+919876543210") == d.message_ids);
+        int texts = 0;
+        for (const auto& r : m.meta.requests())
+            texts += r.type == "text" && r.status == 200 ? 1 : 0;
+        CHECK(texts == 1);
+    }
     SUBCASE("server errors beyond the attempt limit: failed with the last error") {
         MetaFixture m;
         m.meta.push_failure(test::FakeMetaFailure::server_error, 100);

@@ -113,6 +113,18 @@ std::string truncate_text(std::string_view text, std::size_t max_code_points) {
     return std::string(kept) + "…";
 }
 
+SendFailure failure_after(const SendOutcome& outcome, SendFailure failure) {
+    failure.accepted_ids = outcome.message_ids;
+    if (!outcome.message_ids.empty()) {
+        std::string ids;
+        for (const auto& id : outcome.message_ids)
+            ids += (ids.empty() ? "" : ", ") + id;
+        failure.error.message +=
+            fmt::format(" (after {} part(s) were accepted: {})", outcome.message_ids.size(), ids);
+    }
+    return failure;
+}
+
 SendFailure transport_failure(Error error, std::string_view gateway, std::string_view secret) {
     // Without an answer we cannot know whether the message went out; the outbox retries and,
     // after a crash, asks find_accepted().

@@ -41,6 +41,9 @@ struct OutgoingMessage {
     /// (biz_opaque_callback_data), Twilio in the StatusCallback URL (?ref=).
     std::string reference;
     std::string status_callback_url; ///< Twilio StatusCallback; empty = none
+    /// A retry after a failure mid-message: the first parts (text parts, then the document)
+    /// the gateway already accepted are not sent again.
+    std::size_t parts_already_sent = 0;
 };
 
 struct SendOutcome {
@@ -53,6 +56,7 @@ struct SendFailure {
     Error error; ///< unauthenticated / invalid_argument (permanent), rate_limited / unavailable (retry)
     bool retryable = false;
     std::optional<std::chrono::milliseconds> retry_after; ///< what the gateway asked for, if it did
+    std::vector<std::string> accepted_ids; ///< parts accepted before the failure (recorded, not resent)
 };
 
 using SendResult = std::expected<SendOutcome, SendFailure>;
@@ -108,6 +112,9 @@ public:
 /// A failed HTTP exchange (no answer, or the client's own error) as a send failure: network
 /// trouble, timeouts, 429 and 5xx are retryable; anything else is not.
 [[nodiscard]] SendFailure transport_failure(Error error, std::string_view gateway, std::string_view secret);
+/// `failure` after the parts in `outcome` were accepted: they travel with it (the outbox records
+/// them and does not resend them) and are named in the message.
+[[nodiscard]] SendFailure failure_after(const SendOutcome& outcome, SendFailure failure);
 
 // Webhooks ------------------------------------------------------------------------------------
 

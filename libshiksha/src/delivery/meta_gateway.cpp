@@ -98,18 +98,23 @@ public:
             return permanent(ErrorCode::invalid_argument, fmt::format("{}: nothing to send", gateway_name));
 
         SendOutcome outcome;
+        std::size_t part = 0; // parts in order: text parts (or the template), then the document
+        const auto pending = [&] { return part++ >= message.parts_already_sent; };
         if (!message.text.empty()) {
             if (!template_.empty()) {
-                auto id = post_message(template_message(*to, message), outcome);
-                if (!id) return std::unexpected(std::move(id.error()));
+                if (pending()) {
+                    auto id = post_message(template_message(*to, message), outcome);
+                    if (!id) return std::unexpected(std::move(id.error()));
+                }
             } else {
-                for (const auto& part : split_message(message.text, max_text_code_points)) {
-                    auto id = post_message(text_message(*to, part, message.reference), outcome);
+                for (const auto& text : split_message(message.text, max_text_code_points)) {
+                    if (!pending()) continue;
+                    auto id = post_message(text_message(*to, text, message.reference), outcome);
                     if (!id) return std::unexpected(std::move(id.error()));
                 }
             }
         }
-        if (message.document) {
+        if (message.document && pending()) {
             auto media_id = upload(*message.document, outcome);
             if (!media_id) return std::unexpected(std::move(media_id.error()));
             auto id = post_message(document_message(*to, *media_id, message), outcome);
@@ -185,10 +190,12 @@ private:
         if (id == nullptr || !id->is_string() || id->as_string().empty()) {
             // Meta took the message; sending it again could deliver it twice.
             return std::unexpected(failure_after(
-                outcome, Error{ErrorCode::internal,
-                               fmt::format("{} ({}) accepted a message but its answer has no messages[0].id",
-                                           gateway_name, host_),
-                               {}}));
+                outcome, SendFailure{Error{ErrorCode::internal,
+                                           fmt::format("{} ({}) accepted a message but its answer has no "
+                                                       "messages[0].id",
+                                                       gateway_name, host_),
+                                           {}},
+                                     false, std::nullopt}));
         }
         outcome.message_ids.push_back(id->as_string());
         return {};
@@ -225,10 +232,11 @@ private:
         const Json* id = root && root->is_object() ? root->find("id") : nullptr;
         if (id == nullptr || !id->is_string() || id->as_string().empty()) {
             return std::unexpected(failure_after(
-                outcome,
-                Error{ErrorCode::unavailable,
-                      fmt::format("{} ({}) sent an upload answer without a media id", gateway_name, host_),
-                      {}}));
+                outcome, SendFailure{Error{ErrorCode::unavailable,
+                                           fmt::format("{} ({}) sent an upload answer without a media id",
+                                                       gateway_name, host_),
+                                           {}},
+                                     false, std::nullopt}));
         }
         return id->as_string();
     }
@@ -269,22 +277,6 @@ private:
             failure.error.message += " (check SHIKSHA_META_ACCESS_TOKEN)";
         } else if (response.status == 403 || error.code == 10 || (error.code >= 200 && error.code < 300)) {
             failure.error.code = ErrorCode::permission_denied;
-        }
-        return failure;
-    }
-
-    /// A failure after some parts were already accepted: those are named, since retrying the
-    /// whole message sends them again.
-    static SendFailure failure_after(const SendOutcome& outcome, Error error) {
-        return failure_after(outcome, SendFailure{std::move(error), false, std::nullopt});
-    }
-    static SendFailure failure_after(const SendOutcome& outcome, SendFailure failure) {
-        if (!outcome.message_ids.empty()) {
-            std::string ids;
-            for (const auto& id : outcome.message_ids)
-                ids += (ids.empty() ? "" : ", ") + id;
-            failure.error.message +=
-                fmt::format(" (after {} part(s) were accepted: {})", outcome.message_ids.size(), ids);
         }
         return failure;
     }

@@ -203,6 +203,7 @@ detail::delivery::OutgoingMessage DeliveryEngine::Impl::message_for(const repo::
                                             reference(row.delivery.id));
     if (!row.document_path.empty())
         m.document = detail::delivery::Attachment{row.document_name, {}, row.document_url};
+    m.parts_already_sent = row.delivery.message_ids.size(); // accepted before an earlier failure
     return m;
 }
 
@@ -268,11 +269,8 @@ void DeliveryEngine::Impl::record_failure(const repo::OutboxRow& row,
     const bool retry = failure.retryable && row.delivery.attempts < config.delivery.max_attempts;
     const auto next = now + std::chrono::duration_cast<std::chrono::microseconds>(
                                 backoff(row.delivery.attempts, failure.retry_after));
-    record({row.delivery.id,
-            retry ? Outcome::Kind::retry : Outcome::Kind::failed,
-            {},
-            failure.error.message,
-            next});
+    record({row.delivery.id, retry ? Outcome::Kind::retry : Outcome::Kind::failed, failure.accepted_ids,
+            failure.error.message, next});
     metrics
         .counter(retry ? "shiksha_whatsapp_retries_total" : "shiksha_whatsapp_failures_total",
                  retry ? "WhatsApp attempts to be retried" : "WhatsApp messages given up")
@@ -304,8 +302,14 @@ void DeliveryEngine::Impl::record(Outcome outcome) {
                 switch (o.kind) {
                 case Outcome::Kind::sent: repo::mark_sent(db, o.id, o.message_ids, now); break;
                 case Outcome::Kind::manual: repo::mark_manual(db, o.id, o.text, now); break;
-                case Outcome::Kind::retry: repo::mark_retry(db, o.id, o.text, o.next_attempt_at, now); break;
-                case Outcome::Kind::failed: repo::mark_failed(db, o.id, o.text, now); break;
+                case Outcome::Kind::retry:
+                    repo::add_message_ids(db, o.id, o.message_ids); // parts already accepted
+                    repo::mark_retry(db, o.id, o.text, o.next_attempt_at, now);
+                    break;
+                case Outcome::Kind::failed:
+                    repo::add_message_ids(db, o.id, o.message_ids);
+                    repo::mark_failed(db, o.id, o.text, now);
+                    break;
                 }
             }
             return {};

@@ -119,17 +119,20 @@ public:
         }
         const std::string recipient = "whatsapp:+" + *to;
         SendOutcome outcome;
-        for (const auto& part : split_message(message.text, max_body_code_points)) {
-            if (auto sent = post(recipient, part, {}, message, outcome); !sent)
+        std::size_t part = 0; // parts in order: the text's, then the document
+        const auto pending = [&] { return part++ >= message.parts_already_sent; };
+        for (const auto& text : split_message(message.text, max_body_code_points)) {
+            if (!pending()) continue;
+            if (auto sent = post(recipient, text, {}, message, outcome); !sent)
                 return std::unexpected(sent.error());
         }
-        if (message.document) {
+        if (message.document && pending()) {
             // The caption is the media message's body.
             const std::string caption = truncate_text(trim(message.caption), max_body_code_points);
             if (auto sent = post(recipient, caption, message.document->public_url, message, outcome); !sent)
                 return std::unexpected(sent.error());
         }
-        if (outcome.message_ids.empty()) {
+        if (outcome.message_ids.empty() && message.parts_already_sent == 0) {
             return std::unexpected(SendFailure{
                 Error{ErrorCode::invalid_argument, fmt::format("{}: nothing to send", gateway_name), {}},
                 false, std::nullopt});
@@ -242,17 +245,6 @@ private:
             failure.error.message += " (check SHIKSHA_TWILIO_ACCOUNT_SID and SHIKSHA_TWILIO_AUTH_TOKEN)";
         } else if (response.status == 403) {
             failure.error.code = ErrorCode::permission_denied;
-        }
-        return failure;
-    }
-
-    static SendFailure failure_after(const SendOutcome& outcome, SendFailure failure) {
-        if (!outcome.message_ids.empty()) {
-            std::string ids;
-            for (const auto& id : outcome.message_ids)
-                ids += (ids.empty() ? "" : ", ") + id;
-            failure.error.message +=
-                fmt::format(" (after {} part(s) were accepted: {})", outcome.message_ids.size(), ids);
         }
         return failure;
     }

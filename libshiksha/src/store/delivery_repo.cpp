@@ -261,6 +261,10 @@ void mark_sent(SQLite::Database& db, std::int64_t id, const std::vector<std::str
     st.bind(2, to_micros(now));
     st.bind(3, id);
     st.exec();
+    add_message_ids(db, id, message_ids);
+}
+
+void add_message_ids(SQLite::Database& db, std::int64_t id, const std::vector<std::string>& message_ids) {
     SQLite::Statement ids(db,
                           "INSERT OR IGNORE INTO delivery_messages (message_id, delivery_id) VALUES (?, ?)");
     for (const auto& m : message_ids) {

@@ -59,6 +59,8 @@ struct OutboxRow {
 /// The gateway accepted the message: sent, with its ids.
 void mark_sent(SQLite::Database& db, std::int64_t id, const std::vector<std::string>& message_ids,
                Timestamp now);
+/// Records gateway message ids of the delivery (parts accepted so far), in order.
+void add_message_ids(SQLite::Database& db, std::int64_t id, const std::vector<std::string>& message_ids);
 /// Back to pending for another attempt at `next_attempt_at`.
 void mark_retry(SQLite::Database& db, std::int64_t id, std::string_view error, Timestamp next_attempt_at,
                 Timestamp now);
