@@ -37,6 +37,8 @@ void bind_facade(py::module_& m) {
                                py::return_value_policy::reference_internal)
         .def_property_readonly("exports", &Platform::exports, py::return_value_policy::reference_internal)
         .def_property_readonly("delivery", &Platform::delivery, py::return_value_policy::reference_internal)
+        .def_property_readonly("videos", &Platform::videos, py::return_value_policy::reference_internal)
+        .def_property_readonly("analytics", &Platform::analytics, py::return_value_policy::reference_internal)
         .def(
             "ask",
             [](Platform& p, const std::string& question, std::optional<std::vector<std::int64_t>> manual_ids,

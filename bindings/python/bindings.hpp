@@ -27,6 +27,8 @@ void bind_modules(py::module_& m);
 void bind_translation(py::module_& m);
 void bind_exports(py::module_& m);
 void bind_delivery(py::module_& m);
+void bind_videos(py::module_& m);
+void bind_analytics(py::module_& m);
 void bind_platform(py::module_& m);
 
 /// Raises the `shiksha.<Code>Error` for `error` (with `.code` and `.field` set). Needs the GIL.

@@ -21,5 +21,7 @@ PYBIND11_MODULE(shiksha, m) {
     bind_modules(m);
     bind_exports(m);
     bind_delivery(m);
+    bind_videos(m);
+    bind_analytics(m);
     bind_platform(m);
 }

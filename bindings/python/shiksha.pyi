@@ -701,6 +701,10 @@ class Platform:
     def exports(self) -> ExportEngine: ...
     @property
     def delivery(self) -> DeliveryEngine: ...
+    @property
+    def videos(self) -> VideoEngine: ...
+    @property
+    def analytics(self) -> AnalyticsEngine: ...
     def ask(self, question: str, manual_ids: list[int] | None = None, k: int = 5) -> Answer:
         """Same as Platform.modules.ask: a grounded answer with sources and pages."""
     @property
@@ -1137,3 +1141,70 @@ class DeliveryEngine:
     def delete_contact(self, id: int) -> None: ...
     def import_contacts_csv(self, cluster_id: int, csv: str) -> dict[str, Any]:
         """CSV text with a header (name, phone[, language, opted_in]) → {added, updated, problems}."""
+
+# --- analytics ------------------------------------------------------------------------------
+
+def wilson_lower_bound(positive: int, total: int, z: float = 1.96) -> float:
+    """Lower bound of the Wilson score interval of positive/total (z = 1.96: 95 %); 0 when total is 0."""
+
+class Feedback:
+    """A teacher's feedback on a module."""
+    @property
+    def id(self) -> int: ...
+    @property
+    def module_id(self) -> int: ...
+    @property
+    def cluster_id(self) -> int | None: ...
+    @property
+    def manual_id(self) -> int | None: ...
+    @property
+    def rating(self) -> int: ...
+    @property
+    def comment(self) -> str | None: ...
+    @property
+    def tags(self) -> list[str] | None: ...
+    @property
+    def helpful(self) -> bool: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class AnalyticsEngine:
+    """Feedback and its analytics; obtained as Platform.analytics."""
+    def submit_feedback(self, module_id: int, rating: int, *, comment: str | None = None,
+                        tags: list[str] | None = None, helpful: bool | None = None,
+                        submitted_at: str | None = None) -> Feedback:
+        """Records feedback (rating 1-5); helpful defaults to rating >= 4. submitted_at (ISO) for imports."""
+    def list_feedback(self, module_id: int, skip: int = 0, limit: int = 100) -> list[Feedback]: ...
+    def summary(self, *, cluster_id: int | None = None, manual_id: int | None = None,
+                date_from: str | None = None, date_to: str | None = None,
+                top_issues: int = 10) -> dict[str, Any]:
+        """Feedback summary as the HTTP API returns it: total_feedback, helpful_count, not_helpful_count,
+        helpfulness_rate, average_rating, rating_distribution, by_cluster, by_day, tags, common_issues,
+        comments_analyzed. Dates YYYY-MM-DD (whole day, inclusive) or ISO."""
+    def module_performance(self, *, min_ratings: int = 5, limit: int = 10) -> dict[str, Any]:
+        """{min_ratings, modules_ranked, modules_excluded, top_modules, underperforming_modules}, ranked by
+        the Wilson lower bound of the helpfulness rate."""
+
+# --- videos ---------------------------------------------------------------------------------
+
+def parse_iso8601_duration(text: str) -> int | None:
+    """'PT1H2M3S' → 3723 seconds; None when malformed."""
+
+def format_video_duration(seconds: int) -> str:
+    """75 → '1:15', 3723 → '1:02:03'."""
+
+class VideoEngine:
+    """Obtained as Platform.videos."""
+    def suggest(self, module_id: int, limit: int = 3, refresh: bool = False) -> dict[str, Any]:
+        """Videos for a module: {module_id, query, source, cached, reason, fetched_at, videos}."""
+    def search(self, query: str, language: str | None = None, max_results: int = 10,
+               duration: str = "any") -> dict[str, Any]:
+        """Search videos: {query, source, reason, videos}."""
+    def languages(self) -> list[dict[str, Any]]:
+        """Languages videos can be searched in."""
+    def import_catalogue(self, path: str) -> dict[str, Any]:
+        """Fill the local catalogue from a .csv or .json file → {added, updated, problems}."""
+    def import_catalogue_text(self, text: str, format: str = "") -> dict[str, Any]:
+        """Same from text; format 'csv', 'json' or '' (guess)."""
+    def catalogue_size(self) -> int: ...
+    def quota_usage(self) -> dict[str, Any]:
+        """Today's YouTube quota spending: {api, day (Pacific), units, calls, limit}."""

@@ -30,6 +30,9 @@ Commands:
   translate translate text into an Indian language (memory, glossary, providers)
   export    render a module as a printable PDF in any language (--out FILE)
   share     send a module on WhatsApp (Meta, Twilio or wa.me links) and report delivery
+  videos    suggest teaching videos for a module (YouTube or the local catalogue); import a catalogue
+  feedback  record a teacher's rating (1-5), comment and tags for a module
+  analytics summary | modules: feedback summary, module ranking by helpfulness
   version   print the version
 
 Global options:
@@ -178,6 +181,9 @@ int run(int argc, char** argv) {
     if (command == "translate") return run_translate(ctx, args);
     if (command == "export") return run_export(ctx, args);
     if (command == "share") return run_share(ctx, args);
+    if (command == "videos") return run_videos(ctx, args);
+    if (command == "feedback") return run_feedback(ctx, args);
+    if (command == "analytics") return run_analytics(ctx, args);
     if (command == "version") {
         return print(ctx, Json::object({{"version", version_string}}),
                      fmt::format("shiksha {}", version_string));

@@ -61,6 +61,9 @@ int run_module(Context& ctx, Args& args);
 int run_translate(Context& ctx, Args& args);
 int run_export(Context& ctx, Args& args);
 int run_share(Context& ctx, Args& args);
+int run_videos(Context& ctx, Args& args);
+int run_feedback(Context& ctx, Args& args);
+int run_analytics(Context& ctx, Args& args);
 
 /// Indexes a manual with a progress bar on a terminal (shared by ingest, manual index, demo).
 [[nodiscard]] Result<IndexReport> index_with_progress(Platform& platform, std::int64_t id,

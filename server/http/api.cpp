@@ -93,6 +93,8 @@ struct Api::Impl {
         add_translation_routes(router);
         add_export_routes(router);
         add_delivery_routes(router);
+        add_video_routes(router);
+        add_analytics_routes(router);
         add_openapi_route(router);
     }
 

@@ -20,6 +20,8 @@ void add_module_routes(Router& router);
 void add_translation_routes(Router& router);
 void add_export_routes(Router& router);
 void add_delivery_routes(Router& router);
+void add_video_routes(Router& router);
+void add_analytics_routes(Router& router);
 /// Must be added last: it describes the routes added before it.
 void add_openapi_route(Router& router);
 

@@ -263,3 +263,20 @@ TEST_CASE("a missing font directory is an error naming the Debian package, and n
     const auto dir = f.dir.path() / "exports";
     CHECK((!std::filesystem::exists(dir) || std::filesystem::is_empty(dir)));
 }
+
+TEST_CASE("the module's video suggestions are printed as links") {
+    if (!tools_or_skip()) return;
+    Fixture f;
+    REQUIRE(f.platform->videos().import_catalogue(
+        "video_id,title,duration\nlocal000001,Torch bulbs in series and parallel,6:30\n", "csv"));
+    auto suggested = f.platform->videos().suggest(f.module_id);
+    REQUIRE(suggested);
+    REQUIRE(suggested->videos.size() == 1);
+    auto file = f.exports().module_pdf(f.module_id);
+    REQUIRE(file);
+    const auto text = test::normalized(test::pdf_text(file->path));
+    CHECK(text.find("Torch bulbs in series and parallel") != std::string::npos);
+    std::ifstream in(file->path, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(bytes.find(suggested->videos[0].url) != std::string::npos);
+}

@@ -15,6 +15,7 @@
 /// saved index is missing, damaged or from another embedder. The Platform owns the store, the worker pool and
 /// every engine; it is thread-safe and must outlive every reference it hands out.
 
+#include "shiksha/analytics.hpp"
 #include "shiksha/auth.hpp"
 #include "shiksha/clusters.hpp"
 #include "shiksha/config.hpp"
@@ -28,6 +29,7 @@
 #include "shiksha/modules.hpp"
 #include "shiksha/retrieval.hpp"
 #include "shiksha/translation.hpp"
+#include "shiksha/videos.hpp"
 #include "shiksha/worker_pool.hpp"
 
 #include <filesystem>
@@ -62,6 +64,8 @@ public:
     [[nodiscard]] TranslationEngine& translation() noexcept;
     [[nodiscard]] ExportEngine& exports() noexcept;
     [[nodiscard]] DeliveryEngine& delivery() noexcept;
+    [[nodiscard]] VideoEngine& videos() noexcept;
+    [[nodiscard]] AnalyticsEngine& analytics() noexcept;
 
 private:
     struct Impl;

@@ -1,6 +1,7 @@
 #pragma once
 /// Everything public in one include.
 
+#include "shiksha/analytics.hpp"
 #include "shiksha/auth.hpp"
 #include "shiksha/clusters.hpp"
 #include "shiksha/config.hpp"
@@ -15,4 +16,5 @@
 #include "shiksha/rate_limit.hpp"
 #include "shiksha/types.hpp"
 #include "shiksha/version.hpp"
+#include "shiksha/videos.hpp"
 #include "shiksha/worker_pool.hpp"

@@ -99,4 +99,51 @@ bool has_control_chars(std::string_view s) noexcept {
     });
 }
 
+std::string percent_encode(std::string_view text) {
+    constexpr std::string_view hex = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        const bool unreserved = (byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') ||
+                                (byte >= '0' && byte <= '9') || byte == '-' || byte == '_' || byte == '.' ||
+                                byte == '~';
+        if (unreserved) {
+            out += c;
+        } else {
+            out += '%';
+            out += hex[byte >> 4U];
+            out += hex[byte & 0x0FU];
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> csv_record(std::string_view csv, std::size_t& at) {
+    std::vector<std::string> fields(1);
+    bool quoted = false;
+    while (at < csv.size()) {
+        const char c = csv[at++];
+        if (quoted) {
+            if (c == '"' && at < csv.size() && csv[at] == '"') {
+                fields.back().push_back('"');
+                ++at;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                fields.back().push_back(c);
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            fields.emplace_back();
+        } else if (c == '\n') {
+            break;
+        } else if (c != '\r') {
+            fields.back().push_back(c);
+        }
+    }
+    return fields;
+}
+
 } // namespace shiksha::detail

@@ -22,4 +22,11 @@ namespace shiksha::detail {
 /// True when `s` contains C0 control characters other than tab, newline and carriage return.
 [[nodiscard]] bool has_control_chars(std::string_view s) noexcept;
 
+/// RFC 3986 percent-encoding of UTF-8 bytes: unreserved bytes (A-Z a-z 0-9 - _ . ~) kept, the
+/// rest %XX. Safe in a URL query and in an application/x-www-form-urlencoded value.
+[[nodiscard]] std::string percent_encode(std::string_view text);
+
+/// One CSV record (RFC 4180: quoted fields, "" inside quotes, CRLF or LF); `at` moves past it.
+[[nodiscard]] std::vector<std::string> csv_record(std::string_view csv, std::size_t& at);
+
 } // namespace shiksha::detail

@@ -75,34 +75,6 @@ Result<Contact> validated_contact(const NewContact& in, const Config& config) {
     return c;
 }
 
-/// One CSV record (RFC 4180: quoted fields, "" inside quotes); `at` moves past it.
-std::vector<std::string> csv_record(std::string_view csv, std::size_t& at) {
-    std::vector<std::string> fields(1);
-    bool quoted = false;
-    while (at < csv.size()) {
-        const char c = csv[at++];
-        if (quoted) {
-            if (c == '"' && at < csv.size() && csv[at] == '"') {
-                fields.back().push_back('"');
-                ++at;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                fields.back().push_back(c);
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            fields.emplace_back();
-        } else if (c == '\n') {
-            break;
-        } else if (c != '\r') {
-            fields.back().push_back(c);
-        }
-    }
-    return fields;
-}
-
 std::optional<bool> parse_bool(std::string_view text) {
     const auto t = detail::ascii_lower(detail::trim(text));
     if (t == "true" || t == "yes" || t == "1" || t == "y") return true;
@@ -196,7 +168,8 @@ Result<ShareResult> DeliveryEngine::share_whatsapp(const ShareRequest& request, 
     const auto& content = content_in(*module, language);
     // A deep link carries only text, so the PDF goes in as its public link; the gateways attach it.
     const std::string link_in_text = deeplink ? pdf_link : "";
-    std::string text = request.custom_message ? *request.custom_message : default_text(content, cluster_name, link_in_text);
+    std::string text =
+        request.custom_message ? *request.custom_message : default_text(content, cluster_name, link_in_text);
     if (request.custom_message && !link_in_text.empty()) text += "\n\nPDF: " + link_in_text;
     const auto now = now_utc();
     auto stored = d.store->write([&](SQLite::Database& db) -> Result<std::vector<Delivery>> {
@@ -347,7 +320,7 @@ Result<ContactImport> DeliveryEngine::import_contacts_csv(std::int64_t cluster_i
     if (!detail::valid_utf8(csv)) return fail_field("file", "the CSV is not valid UTF-8");
     if (csv.starts_with("\xEF\xBB\xBF")) csv.remove_prefix(3); // Excel's BOM
     std::size_t at = 0;
-    const auto header = csv_record(csv, at);
+    const auto header = detail::csv_record(csv, at);
     int name_col = -1, phone_col = -1, language_col = -1, opted_col = -1;
     for (std::size_t i = 0; i < header.size(); ++i) {
         const auto h = detail::ascii_lower(detail::trim(header[i]));
@@ -367,7 +340,7 @@ Result<ContactImport> DeliveryEngine::import_contacts_csv(std::int64_t cluster_i
     ContactImport report;
     std::vector<Parsed> rows;
     for (int line = 2; at < csv.size(); ++line) {
-        const auto fields = csv_record(csv, at);
+        const auto fields = detail::csv_record(csv, at);
         if (fields.size() == 1 && detail::trim(fields[0]).empty()) continue; // blank line
         auto field = [&](int col) {
             return col >= 0 && col < static_cast<int>(fields.size()) ? fields[col] : "";

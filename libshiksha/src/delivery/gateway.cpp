@@ -58,26 +58,6 @@ std::optional<std::string> e164_digits(std::string_view number) {
     return std::string(number);
 }
 
-std::string percent_encode(std::string_view text) {
-    constexpr std::string_view hex = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(text.size() * 3);
-    for (const char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        const bool unreserved = (byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') ||
-                                (byte >= '0' && byte <= '9') || byte == '-' || byte == '_' || byte == '.' ||
-                                byte == '~';
-        if (unreserved) {
-            out += c;
-        } else {
-            out += '%';
-            out += hex[byte >> 4U];
-            out += hex[byte & 0x0FU];
-        }
-    }
-    return out;
-}
-
 std::vector<std::string> split_message(std::string_view text, std::size_t max_code_points) {
     std::vector<std::string> parts;
     max_code_points = std::max<std::size_t>(max_code_points, 1);

@@ -102,8 +102,6 @@ public:
 /// The digits of an E.164 number ("+919876543210" → "919876543210"); nullopt unless it is '+'
 /// (optional) and 8 to 15 digits.
 [[nodiscard]] std::optional<std::string> e164_digits(std::string_view number);
-/// RFC 3986 percent-encoding of UTF-8: unreserved bytes (A-Z a-z 0-9 - _ . ~) kept, the rest %XX.
-[[nodiscard]] std::string percent_encode(std::string_view text);
 /// `text` in parts of at most `max_code_points`, cut at a paragraph break, else a line break,
 /// else a space, else anywhere between two code points; the whitespace at a cut is dropped.
 [[nodiscard]] std::vector<std::string> split_message(std::string_view text, std::size_t max_code_points);

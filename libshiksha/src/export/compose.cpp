@@ -214,6 +214,20 @@ void append_sources(std::vector<pdf::Element>& body, const ComposeInput& in) {
     append(body, std::move(blocks));
 }
 
+/// Teaching videos: one linked line each (title, length). Titles are printed as their
+/// channels wrote them, so the section is set as English text whatever the module's language.
+void append_videos(std::vector<pdf::Element>& body, const ComposeInput& in) {
+    if (in.videos.empty()) return;
+    std::vector<Block> blocks;
+    Writer en(blocks, "english");
+    en.add(BlockKind::heading2, "Teaching videos");
+    for (const auto& v : in.videos) {
+        const std::string text = v.duration.empty() ? v.title : fmt::format("{} ({})", v.title, v.duration);
+        en.add(BlockKind::bullet, std::vector<Span>{{text, false, v.url}});
+    }
+    append(body, std::move(blocks));
+}
+
 } // namespace
 
 pdf::Document compose_module(const ComposeInput& in) {
@@ -237,6 +251,7 @@ pdf::Document compose_module(const ComposeInput& in) {
         doc.body.emplace_back(pdf::PageBreak{});
         append_sequential(doc.body, module_parts(*in.english));
     }
+    append_videos(doc.body, in);
     append_sources(doc.body, in);
     return doc;
 }

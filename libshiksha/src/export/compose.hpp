@@ -17,6 +17,13 @@ struct ModuleText {
     const MarkdownLabels* labels = nullptr;
 };
 
+/// A teaching video suggested for the module, printed as a link.
+struct VideoLink {
+    std::string title;
+    std::string url;
+    std::string duration; ///< "m:ss", may be empty
+};
+
 struct ComposeInput {
     const Module* module = nullptr;
     ModuleText primary;                ///< the language printed (English or a translation)
@@ -28,6 +35,7 @@ struct ComposeInput {
     std::string public_url; ///< links to manual pages start here
     Timestamp generated_at;
     pdf::PageSize page_size = pdf::PageSize::a4;
+    std::vector<VideoLink> videos; ///< the module's stored video suggestions; none = no section
 };
 
 [[nodiscard]] pdf::Document compose_module(const ComposeInput& in);

@@ -8,6 +8,7 @@
 #include "shiksha/translation.hpp"
 #include "store/auth_repo.hpp"
 #include "store/export_repo.hpp"
+#include "store/video_repo.hpp"
 
 #include <fmt/format.h>
 
@@ -149,6 +150,17 @@ Result<ExportedFile> ExportEngine::module_pdf(std::int64_t module_id, const PdfO
     in.public_url = d.config.public_url;
     in.generated_at = now_utc();
     in.page_size = *size;
+    // The stored suggestions only: an export never calls YouTube.
+    auto videos = d.store->read(
+        [&](SQLite::Database& db) -> Result<std::optional<detail::video_repo::StoredSuggestions>> {
+            return detail::video_repo::suggestions(db, module_id);
+        });
+    if (videos && *videos) {
+        for (std::size_t i = 0; i < (*videos)->videos.size() && i < 3; ++i) {
+            const auto& v = (*videos)->videos[i];
+            in.videos.push_back({v.title, v.url, v.duration_seconds > 0 ? v.duration : std::string()});
+        }
+    }
 
     const auto started = std::chrono::steady_clock::now();
     auto rendered = detail::pdf::render_pdf(detail::compose_module(in), {d.config.font_dir});

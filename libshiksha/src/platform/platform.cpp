@@ -1,5 +1,6 @@
 #include "shiksha/platform.hpp"
 
+#include "analytics/analytics_engine_impl.hpp"
 #include "auth/auth_engine_impl.hpp"
 #include "clusters/cluster_engine_impl.hpp"
 #include "core/text.hpp"
@@ -11,6 +12,7 @@
 #include "retrieval/retrieval_engine_impl.hpp"
 #include "store/store.hpp"
 #include "translation/translation_engine_impl.hpp"
+#include "videos/video_engine_impl.hpp"
 
 #include <fmt/format.h>
 
@@ -35,6 +37,8 @@ struct Platform::Impl {
     std::unique_ptr<ExportEngine> exports;
     std::unique_ptr<DeliveryEngine> delivery;
     DeliveryEngine::Impl* delivery_impl = nullptr; ///< to stop its dispatcher before the pool
+    std::unique_ptr<VideoEngine> videos;
+    std::unique_ptr<AnalyticsEngine> analytics;
     // Declared last so it is destroyed first: queued tasks may still use the engines.
     std::unique_ptr<WorkerPool> workers;
 };
@@ -169,6 +173,14 @@ Result<std::unique_ptr<Platform>> Platform::open(Config config) {
     // Rows a killed process left in flight are settled before anything new is sent.
     impl->delivery_impl->start();
 
+    auto videos = VideoEngine::Impl::create(impl->store, impl->logger, config.videos, config.net,
+                                            impl->metrics, *impl->modules, *impl->clusters, embedder);
+    if (!videos) return std::unexpected(videos.error());
+    impl->videos = std::make_unique<VideoEngine>(std::move(*videos));
+
+    impl->analytics = std::make_unique<AnalyticsEngine>(
+        std::make_unique<AnalyticsEngine::Impl>(AnalyticsEngine::Impl{impl->store, impl->logger}));
+
     impl->logger.info("platform open", {{"data_dir", config.data_dir.string()},
                                         {"schema_version", impl->store->schema_version()},
                                         {"workers", static_cast<std::int64_t>(impl->workers->size())}});
@@ -221,6 +233,12 @@ ExportEngine& Platform::exports() noexcept {
 }
 DeliveryEngine& Platform::delivery() noexcept {
     return *impl_->delivery;
+}
+VideoEngine& Platform::videos() noexcept {
+    return *impl_->videos;
+}
+AnalyticsEngine& Platform::analytics() noexcept {
+    return *impl_->analytics;
 }
 
 } // namespace shiksha

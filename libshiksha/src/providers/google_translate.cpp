@@ -1,4 +1,5 @@
 // Google Cloud Translation v2 (`POST {base_url}/language/translate/v2`, form-encoded).
+#include "core/text.hpp"
 #include "net/http_client.hpp"
 #include "providers/translation_common.hpp"
 #include "shiksha/json.hpp"
@@ -22,30 +23,11 @@ namespace {
 /// Google's documented limits for one v2 request (it answers 400 beyond them).
 constexpr TranslationLimits google_limits{128, 5000};
 
-/// application/x-www-form-urlencoded value: unreserved bytes as they are, the rest as %XX (so
-/// UTF-8 goes byte by byte, and '+', '&' and '=' in a text cannot split a field).
-void append_form_value(std::string& out, std::string_view value) {
-    constexpr std::string_view hex = "0123456789ABCDEF";
-    for (const char c : value) {
-        const auto byte = static_cast<unsigned char>(c);
-        const bool unreserved = (byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') ||
-                                (byte >= '0' && byte <= '9') || byte == '-' || byte == '_' || byte == '.' ||
-                                byte == '~';
-        if (unreserved) {
-            out += c;
-        } else {
-            out += '%';
-            out += hex[byte >> 4U];
-            out += hex[byte & 0x0FU];
-        }
-    }
-}
-
 void append_field(std::string& out, std::string_view name, std::string_view value) {
     if (!out.empty()) out += '&';
     out += name;
     out += '=';
-    append_form_value(out, value);
+    out += detail::percent_encode(value); // UTF-8 byte by byte; '+', '&' and '=' cannot split a field
 }
 
 void append_utf8(std::string& out, std::uint32_t cp) {
