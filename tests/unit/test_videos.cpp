@@ -230,6 +230,10 @@ TEST_CASE(
     CHECK(later->cached);
     CHECK(later->reason.find("spent") != std::string::npos);
     CHECK(yt.requests().size() == sent);
+    // The off-topic candidate (a cooking video) ranks last and says so.
+    CHECK(s->videos.back().title.starts_with("Cooking"));
+    CHECK(s->videos.back().relevance_reason.starts_with("loosely related"));
+    MESSAGE("served after the quota ran out: " << to_json(*s).dump());
 }
 
 TEST_CASE("the local ledger stops calls before the daily limit, and without any stored list the catalogue "

@@ -23,12 +23,14 @@ namespace detail::videos {
 [[nodiscard]] std::string module_query(const Module& module, const Cluster* cluster,
                                        std::size_t max_chars = 60);
 
-/// Weighted score in [0, 1] and a short reason. `similarity` is the cosine of the embeddings.
+/// Weighted score in [0, 1] and a short reason. `similarity` is the cosine of the embeddings,
+/// `overlap` the share of the module's key terms found in the video's title and description.
 struct Score {
     double value = 0;
     std::string reason;
 };
-[[nodiscard]] Score score_video(const Video& video, double similarity, std::string_view language_key);
+[[nodiscard]] Score score_video(const Video& video, double similarity, double overlap,
+                                std::string_view language_key);
 
 } // namespace detail::videos
 

@@ -266,14 +266,16 @@ std::string module_query(const Module& module, const Cluster* cluster, std::size
     for (auto w : split(title, ' ')) {
         if (!trim(w).empty()) append_if_fits(query, trim(w), max_chars);
     }
-    const auto in_query = ascii_lower(query);
     int added = 0;
     std::string body = module.topic;
     for (const auto& sec : module.content.sections)
         body += " " + sec.heading + " " + sec.text;
     for (const auto& [term, n] : key_terms(body)) {
         if (added == 2) break;
-        if (in_query.find(term) != std::string::npos || find_language(term)) continue;
+        // Already there, also as singular/plural ("bulb" after "bulbs"): a wasted search word.
+        const auto in_query = ascii_lower(query);
+        const std::string singular = term.ends_with('s') ? term.substr(0, term.size() - 1) : term;
+        if (in_query.find(singular) != std::string::npos || find_language(term)) continue;
         append_if_fits(query, term, max_chars);
         ++added;
     }
@@ -285,10 +287,12 @@ std::string module_query(const Module& module, const Cluster* cluster, std::size
     return query;
 }
 
-Score score_video(const Video& v, double similarity, std::string_view language_key) {
+Score score_video(const Video& v, double similarity, double overlap, std::string_view language_key) {
     const double sim = std::clamp(similarity, 0.0, 1.0);
-    // Hashed n-gram cosines of related short texts sit around 0.1–0.4: stretch that range.
-    const double topical = std::min(1.0, sim / 0.4);
+    // Hashed n-gram cosines of related short texts sit around 0.1–0.4: stretch that range. The
+    // built-in embedder also gives unrelated texts ~0.1 (shared common n-grams), so the module's
+    // own key terms in the video's words weigh as much.
+    const double topical = 0.5 * std::min(1.0, sim / 0.4) + 0.5 * std::clamp(overlap, 0.0, 1.0);
     double fit = 0.3;
     std::string fit_reason = "length unknown";
     const auto secs = v.duration_seconds;
@@ -403,8 +407,21 @@ Result<std::vector<Video>> rank(VideoEngine::Impl& d, std::vector<Video> candida
         // Relevance degrades to duration and language; suggestions still come back.
         d.logger.warn("cannot embed video candidates", {{"error", vectors.error().message}});
     }
+    // The reference's key terms (at most 8) found in each candidate's words.
+    std::vector<std::string> terms;
+    for (const auto& [term, n] : detail::videos::key_terms(reference)) {
+        if (terms.size() == 8) break;
+        terms.push_back(term);
+    }
     for (std::size_t i = 0; i < candidates.size(); ++i) {
-        auto s = detail::videos::score_video(candidates[i], sims[i], language_key);
+        const auto words = detail::ascii_lower(candidates[i].title + " " + candidates[i].description);
+        double overlap = 0;
+        for (const auto& t : terms) {
+            const std::string singular = t.ends_with('s') ? t.substr(0, t.size() - 1) : t;
+            overlap += words.find(singular) != std::string::npos ? 1 : 0;
+        }
+        if (!terms.empty()) overlap /= static_cast<double>(std::min<std::size_t>(terms.size(), 4));
+        auto s = detail::videos::score_video(candidates[i], sims[i], overlap, language_key);
         candidates[i].relevance_score = s.value;
         candidates[i].relevance_reason = std::move(s.reason);
     }
