@@ -1,6 +1,7 @@
 // Video suggestions: YouTube Data API v3 through a fake that checks parameters and counts
 // units, the quota ledger (Pacific days), the per-module cache (expiry, refresh), fallbacks
 // when the quota is spent, and the offline catalogue (CSV/JSON import).
+#include "fake_openai.hpp"
 #include "fake_youtube.hpp"
 #include "platform_fixture.hpp"
 
@@ -340,4 +341,49 @@ TEST_CASE("search: validation, YouTube filters passed through, catalogue when Yo
     CHECK(down->source == "catalogue");
     CHECK(down->reason.find("YouTube failed") != std::string::npos);
     CHECK(f.videos().languages().size() >= 12);
+}
+
+TEST_CASE("with an LLM configured it writes the query; an unusable answer falls back to the rule-built one") {
+    test::FakeYouTube yt({.videos = circuit_videos()});
+    test::FakeOpenAi llm;
+    Fixture f(with_youtube(yt)); // the module is generated offline first
+    const auto rules = f.videos().suggest(f.module_id);
+    REQUIRE(rules);
+    // The same data directory, now with an LLM.
+    Config cfg = f.platform->config();
+    cfg.llm.base_url = llm.base_url();
+    cfg.llm.api_key = "test-key";
+    cfg.llm.model = "test-model";
+    f.platform.reset();
+    auto reopened = Platform::open(cfg);
+    REQUIRE(reopened);
+    f.platform = std::move(*reopened);
+
+    llm.push(test::FakeChatReply::ok("\"series and parallel circuits torch bulb activity\""));
+    auto written = f.videos().suggest(f.module_id, {.refresh = true});
+    REQUIRE(written);
+    CHECK(written->query == "series and parallel circuits torch bulb activity");
+    CHECK(yt.requests().back().path == "/youtube/v3/videos");
+    bool searched = false;
+    for (const auto& r : yt.requests())
+        searched = searched || (r.path == "/youtube/v3/search" && r.query.at("q") == written->query);
+    CHECK(searched);
+    const auto prompt =
+        llm.requests().back().body.find("messages")->as_array().at(1).find("content")->as_string();
+    CHECK(prompt.find("Tribal Belt") != std::string::npos);
+
+    for (const char* unusable :
+         {"Here are some ideas for searching YouTube about circuits and bulbs in a village classroom today",
+          "https://www.youtube.com/results?search_query=circuits", "cooking rice recipes",
+          "#circuits #bulbs"}) {
+        CAPTURE(unusable);
+        llm.push(test::FakeChatReply::ok(unusable));
+        auto fallback = f.videos().suggest(f.module_id, {.refresh = true});
+        REQUIRE(fallback);
+        CHECK(fallback->query == rules->query);
+    }
+    llm.push(test::FakeChatReply::server_error()); // one attempt: net.max_attempts is 1 here
+    auto down = f.videos().suggest(f.module_id, {.refresh = true});
+    REQUIRE(down);
+    CHECK(down->query == rules->query);
 }

@@ -144,8 +144,8 @@ Result<std::unique_ptr<Platform>> Platform::open(Config config) {
         std::make_unique<TranslationEngine>(std::make_unique<TranslationEngine::Impl>(TranslationEngine::Impl{
             impl->store, impl->logger, config.translation, std::move(chain), impl->metrics}));
     impl->modules = std::make_unique<ModuleEngine>(
-        std::make_unique<ModuleEngine::Impl>(impl->store, impl->logger, *impl->retrieval, jobs_impl,
-                                             std::move(llm), config.llm, impl->metrics, *impl->translation));
+        std::make_unique<ModuleEngine::Impl>(impl->store, impl->logger, *impl->retrieval, jobs_impl, llm,
+                                             config.llm, impl->metrics, *impl->translation));
 
     impl->exports = std::make_unique<ExportEngine>(
         std::unique_ptr<ExportEngine::Impl>(new ExportEngine::Impl{impl->store,
@@ -176,6 +176,7 @@ Result<std::unique_ptr<Platform>> Platform::open(Config config) {
     auto videos = VideoEngine::Impl::create(impl->store, impl->logger, config.videos, config.net,
                                             impl->metrics, *impl->modules, *impl->clusters, embedder);
     if (!videos) return std::unexpected(videos.error());
+    (*videos)->llm = llm; // writes the search query when configured
     impl->videos = std::make_unique<VideoEngine>(std::move(*videos));
 
     impl->analytics = std::make_unique<AnalyticsEngine>(

@@ -32,6 +32,13 @@ struct Score {
 [[nodiscard]] Score score_video(const Video& video, double similarity, double overlap,
                                 std::string_view language_key);
 
+/// The LLM's search query for the module, accepted only when it is one line of 3–60 characters,
+/// without links, quotes or hashtags, and shares a word with `rule_query` (so it is on topic);
+/// otherwise `invalid_argument` saying why (the caller keeps the rule-built query).
+[[nodiscard]] Result<std::string> llm_query(const LlmClient& llm, const Module& module,
+                                            const Cluster* cluster, std::string_view rule_query,
+                                            std::size_t max_chars = 60);
+
 } // namespace detail::videos
 
 struct VideoEngine::Impl {
@@ -52,6 +59,7 @@ struct VideoEngine::Impl {
     ClusterEngine& clusters;
     std::shared_ptr<const Embedder> embedder;
     std::unique_ptr<detail::videos::VideoSource> youtube; ///< null without an API key
+    std::shared_ptr<const LlmClient> llm;                 ///< null without an LLM: rule-built queries
 
     /// Records a call in the ledger, the metrics and the log.
     void record_call(const detail::videos::SourceCall& call);

@@ -287,6 +287,48 @@ std::string module_query(const Module& module, const Cluster* cluster, std::size
     return query;
 }
 
+Result<std::string> llm_query(const LlmClient& llm, const Module& module, const Cluster* cluster,
+                              std::string_view rule_query, std::size_t max_chars) {
+    const std::string title = module.content.title.empty() ? module.title : module.content.title;
+    std::string classroom =
+        cluster ? cluster->region_type + ", infrastructure " + cluster->infrastructure_constraints
+                : std::string("unknown");
+    if (cluster && cluster->key_issues) classroom += "; " + *cluster->key_issues;
+    ChatRequest request;
+    request.temperature = 0.2;
+    request.max_tokens = 40;
+    request.messages = {
+        {"system",
+         fmt::format("You write YouTube search queries that find short teaching videos for teachers in "
+                     "India. Answer with the query only: one line, at most {} characters, no quotes, "
+                     "no hashtags, no links.",
+                     max_chars)},
+        {"user", fmt::format("Module: {}\nTopic: {}\nKey words: {}\nClassroom: {}\nLanguage: {}", title,
+                             module.topic, rule_query, classroom, module.language.value_or("english"))}};
+    auto answer = llm.chat(request);
+    if (!answer) return std::unexpected(answer.error());
+    std::string q(trim(answer->content));
+    while (q.size() >= 2 && (q.front() == '"' || q.front() == '\'') && q.back() == q.front())
+        q = std::string(trim(std::string_view(q).substr(1, q.size() - 2)));
+    const auto reject = [](std::string why) { return fail(ErrorCode::invalid_argument, "LLM query " + why); };
+    if (!valid_utf8(q)) return reject("is not valid UTF-8");
+    if (q.find('\n') != std::string::npos) return reject("spans several lines");
+    const auto length = utf8_length(q);
+    if (length < 3 || length > max_chars) return reject(fmt::format("has {} characters", length));
+    const auto lower = ascii_lower(q);
+    if (lower.find("http") != std::string::npos || lower.find("www.") != std::string::npos ||
+        q.find_first_of("\"#<>{}") != std::string::npos)
+        return reject("contains a link, quote, hashtag or markup");
+    bool on_topic = false;
+    const std::string words = ascii_lower(std::string(rule_query) + " " + title); // outlives the views
+    for (auto w : split(words, ' ')) {
+        w = trim(w);
+        if (w.size() >= 4 && lower.find(w) != std::string::npos) on_topic = true;
+    }
+    if (!on_topic) return reject("shares no word with the module");
+    return q;
+}
+
 Score score_video(const Video& v, double similarity, double overlap, std::string_view language_key) {
     const double sim = std::clamp(similarity, 0.0, 1.0);
     // Hashed n-gram cosines of related short texts sit around 0.1–0.4: stretch that range. The
@@ -530,7 +572,16 @@ Result<VideoSuggestions> VideoEngine::suggest(std::int64_t module_id, const Sugg
 
     std::optional<Cluster> cluster;
     if (auto c = d.clusters.get(module->cluster_id)) cluster = std::move(*c);
-    const std::string query = detail::videos::module_query(*module, cluster ? &*cluster : nullptr);
+    std::string query = detail::videos::module_query(*module, cluster ? &*cluster : nullptr);
+    if (d.llm) {
+        auto written = detail::videos::llm_query(*d.llm, *module, cluster ? &*cluster : nullptr, query);
+        if (written) {
+            query = std::move(*written);
+        } else {
+            d.logger.info("LLM video query not used; the rule-built one is",
+                          {{"module_id", module_id}, {"reason", written.error().message}});
+        }
+    }
     const std::string language = module->language.value_or("english");
     const std::string reference = module_text(*module);
 
