@@ -341,3 +341,38 @@ TEST_CASE("share survives SIGKILL mid-way: every recipient ends with exactly one
     MESSAGE("killed after " << at_kill << " of " << recipients << " accepted; resumed to "
                             << twilio.accepted_count());
 }
+
+TEST_CASE("videos and analytics from the shell: catalogue suggestions, feedback, summary") {
+    TempDir dir;
+    REQUIRE(run(dir, {"demo"}).code == 0);
+    const auto sample =
+        std::filesystem::path(SHIKSHA_SOURCE_DIR) / "examples/data/low_cost_science_handbook.pdf";
+    REQUIRE(run(dir, {"ingest", sample.string(), "--title", "Handbook", "--index"}).code == 0);
+    auto made = run(dir, {"--json", "generate", "--manual", "1", "--cluster", "1", "--topic",
+                          "Series circuits", "--language", "english"});
+    REQUIRE_MESSAGE(made.code == 0, made.err);
+    const auto module_id = std::to_string(Json::parse(made.out)->find("id")->as_int());
+
+    const auto csv = dir.path() / "catalogue.csv";
+    std::ofstream(csv) << "video_id,title,duration\nlocal000001,Series circuits with torch bulbs,6:30\n"
+                          "local000002,Bad row,not a duration\n";
+    auto imported = run(dir, {"--json", "videos", "import", csv.string()});
+    REQUIRE_MESSAGE(imported.code == 0, imported.err);
+    CHECK(Json::parse(imported.out)->find("added")->as_int() == 1);
+    auto suggested = run(dir, {"--json", "videos", module_id});
+    REQUIRE_MESSAGE(suggested.code == 0, suggested.err);
+    const auto s = *Json::parse(suggested.out);
+    CHECK(s.find("source")->as_string() == "catalogue");
+    REQUIRE(s.find("videos")->as_array().size() == 1);
+    CHECK(s.find("videos")->as_array()[0].find("title")->as_string() == "Series circuits with torch bulbs");
+
+    REQUIRE(run(dir, {"feedback", module_id, "--rating", "5", "--comment", "Worked well"}).code == 0);
+    REQUIRE(run(dir, {"feedback", module_id, "--rating", "2", "--comment", "needs a lab"}).code == 0);
+    CHECK(run(dir, {"feedback", module_id, "--rating", "9"}).code != 0);
+    auto summary = run(dir, {"--json", "analytics", "summary"});
+    REQUIRE_MESSAGE(summary.code == 0, summary.err);
+    const auto totals = *Json::parse(summary.out);
+    CHECK(totals.find("total_feedback")->as_int() == 2);
+    CHECK(totals.find("helpful_count")->as_int() == 1);
+    CHECK(run(dir, {"analytics", "modules"}).code == 0);
+}
