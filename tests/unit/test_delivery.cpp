@@ -231,6 +231,34 @@ TEST_CASE("sharing errors: unknown module or cluster, nobody to send to, oversiz
                                              .custom_message = std::string(5000, 'x')});
     CHECK(huge.error().field == "custom_message");
     CHECK(f.delivery().report(999).error().code == ErrorCode::not_found);
+    CHECK(f.delivery()
+              .share_whatsapp(
+                  {.module_id = f.module_id, .recipient_numbers = {"9876543210"}, .language = "klingon"})
+              .error()
+              .field == "language");
+}
+
+TEST_CASE(
+    "a module in the cluster's language without a translation provider is shared with the English PDF") {
+    Fixture f;
+    // Generated for the Hindi cluster without a target: language "hindi", but offline there is
+    // no translation, so the export prints English (as GET-less exports do) instead of failing.
+    auto hindi = f.platform->modules().generate({f.platform->modules().get(f.module_id)->manual_id,
+                                                 f.cluster_id,
+                                                 "Acids and bases",
+                                                 std::nullopt,
+                                                 {}});
+    REQUIRE(hindi);
+    REQUIRE(hindi->language == std::optional<std::string>("hindi"));
+    auto shared = f.delivery().share_whatsapp({.module_id = hindi->id, .recipient_numbers = {"9876543210"}});
+    REQUIRE_MESSAGE(shared, shared.error().message);
+    REQUIRE(shared->export_id);
+    CHECK(f.platform->exports().get(*shared->export_id)->language == "english");
+    // Asked for Hindi explicitly, the missing translation is the error it is.
+    auto explicit_hindi = f.delivery().share_whatsapp(
+        {.module_id = hindi->id, .recipient_numbers = {"9876543210"}, .language = "hindi"});
+    REQUIRE_FALSE(explicit_hindi);
+    CHECK(explicit_hindi.error().code == ErrorCode::unavailable);
 }
 
 namespace {

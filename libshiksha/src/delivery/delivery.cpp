@@ -127,7 +127,12 @@ Result<ShareResult> DeliveryEngine::share_whatsapp(const ShareRequest& request, 
                               : fmt::format("no valid recipient: {}", result.rejected.front().error));
     }
 
-    const std::string language = request.language.value_or(module->language.value_or("english"));
+    // The language asked for; without one the export prints the module's own language when it
+    // has a translation into it, else English (and says so in the log), like any export.
+    std::string language = request.language.value_or("");
+    if (request.language && !find_language(*request.language))
+        return fail_field("language", fmt::format("language: '{}' is not supported; use one of {}",
+                                                  *request.language, supported_language_list()));
     const std::string gateway(d.gateway->name());
     const bool deeplink = gateway == "deeplink";
     // What identifies "the same thing": the module, the recipient and what they would receive.
@@ -153,7 +158,7 @@ Result<ShareResult> DeliveryEngine::share_whatsapp(const ShareRequest& request, 
     std::string pdf_link;
     if (request.include_pdf && any_new) {
         PdfOptions options;
-        options.language = language;
+        options.language = request.language;
         auto exported = d.exports.module_pdf(module->id, options, actor);
         if (!exported) return std::unexpected(exported.error());
         pdf = std::move(*exported);
@@ -165,6 +170,9 @@ Result<ShareResult> DeliveryEngine::share_whatsapp(const ShareRequest& request, 
         result.pdf_url = pdf_link;
     }
 
+    if (pdf) language = pdf->language;
+    if (language.empty()) language = module->language.value_or("english");
+    if (const Language* l = find_language(language)) language = std::string(l->key);
     const auto& content = content_in(*module, language);
     // A deep link carries only text, so the PDF goes in as its public link; the gateways attach it.
     const std::string link_in_text = deeplink ? pdf_link : "";
