@@ -103,6 +103,7 @@ private:
                                                     std::optional<std::chrono::milliseconds> asked) const;
 
     static constexpr int max_in_flight = 32;
+    /// Deep links send nothing: one thread then (a CLI command opens a platform for a moment).
     static constexpr unsigned sender_threads = 32;
     std::mutex mu_;
     std::condition_variable cv_;

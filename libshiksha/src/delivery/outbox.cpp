@@ -62,7 +62,8 @@ DeliveryEngine::Impl::Impl(std::shared_ptr<detail::Store> s, Logger l, Config c,
                            ModuleEngine& mo, ClusterEngine& cl, ExportEngine& ex,
                            std::unique_ptr<detail::delivery::Gateway> g)
     : store(std::move(s)), logger(std::move(l)), config(std::move(c)), metrics(m), modules(mo), clusters(cl),
-      exports(ex), gateway(std::move(g)), limiter(configured_rate(config)), senders(sender_threads, logger) {}
+      exports(ex), gateway(std::move(g)), limiter(configured_rate(config)),
+      senders(config.delivery.gateway == "deeplink" ? 1 : sender_threads, logger) {}
 
 DeliveryEngine::Impl::~Impl() {
     stop();
