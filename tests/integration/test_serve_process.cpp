@@ -134,6 +134,19 @@ Run run(const TempDir& dir, const std::vector<std::string>& args, const std::str
     return r;
 }
 
+/// Through the shell, as a user would: demo data, the sample manual ingested and indexed, one
+/// English module generated offline. Its id.
+std::string demo_module(const TempDir& dir) {
+    REQUIRE(run(dir, {"demo"}).code == 0);
+    const auto sample =
+        std::filesystem::path(SHIKSHA_SOURCE_DIR) / "examples/data/low_cost_science_handbook.pdf";
+    REQUIRE(run(dir, {"ingest", sample.string(), "--title", "Handbook", "--index"}).code == 0);
+    auto made = run(dir, {"--json", "generate", "--manual", "1", "--cluster", "1", "--topic",
+                          "Series circuits", "--language", "english"});
+    REQUIRE_MESSAGE(made.code == 0, made.err);
+    return std::to_string(Json::parse(made.out)->find("id")->as_int());
+}
+
 std::uint16_t port_from_banner(const std::string& line) {
     const auto colon = line.rfind(':');
     REQUIRE_MESSAGE(colon != std::string::npos, line);
@@ -249,14 +262,7 @@ TEST_CASE("translate: offline it fails with exit code 1 naming what to configure
 
 TEST_CASE("export: a module becomes a PDF on disk, copied with --out or streamed to stdout") {
     TempDir dir;
-    REQUIRE(run(dir, {"demo"}).code == 0);
-    const auto sample =
-        std::filesystem::path(SHIKSHA_SOURCE_DIR) / "examples/data/low_cost_science_handbook.pdf";
-    REQUIRE(run(dir, {"ingest", sample.string(), "--title", "Handbook", "--index"}).code == 0);
-    auto made = run(dir, {"--json", "generate", "--manual", "1", "--cluster", "1", "--topic",
-                          "Series circuits", "--language", "english"});
-    REQUIRE_MESSAGE(made.code == 0, made.err);
-    const auto module_id = std::to_string(Json::parse(made.out)->find("id")->as_int());
+    const auto module_id = demo_module(dir);
 
     const auto out = dir.path() / "copy.pdf";
     auto exported = run(dir, {"--json", "export", module_id, "--out", out.string(), "--page-size", "Letter"});
@@ -283,14 +289,7 @@ TEST_CASE("share survives SIGKILL mid-way: every recipient ends with exactly one
     TempDir dir;
     FakeTwilio twilio;
     twilio.set_latency(std::chrono::milliseconds(5)); // long enough to be killed mid-way
-    REQUIRE(run(dir, {"demo"}).code == 0);
-    const auto sample =
-        std::filesystem::path(SHIKSHA_SOURCE_DIR) / "examples/data/low_cost_science_handbook.pdf";
-    REQUIRE(run(dir, {"ingest", sample.string(), "--title", "Handbook", "--index"}).code == 0);
-    auto made = run(dir, {"--json", "generate", "--manual", "1", "--cluster", "1", "--topic",
-                          "Series circuits", "--language", "english"});
-    REQUIRE_MESSAGE(made.code == 0, made.err);
-    const auto module_id = std::to_string(Json::parse(made.out)->find("id")->as_int());
+    const auto module_id = demo_module(dir);
 
     const std::vector<std::string> env{"SHIKSHA_WHATSAPP_GATEWAY=twilio",
                                        "SHIKSHA_WHATSAPP_RATE=-1",
@@ -344,14 +343,7 @@ TEST_CASE("share survives SIGKILL mid-way: every recipient ends with exactly one
 
 TEST_CASE("videos and analytics from the shell: catalogue suggestions, feedback, summary") {
     TempDir dir;
-    REQUIRE(run(dir, {"demo"}).code == 0);
-    const auto sample =
-        std::filesystem::path(SHIKSHA_SOURCE_DIR) / "examples/data/low_cost_science_handbook.pdf";
-    REQUIRE(run(dir, {"ingest", sample.string(), "--title", "Handbook", "--index"}).code == 0);
-    auto made = run(dir, {"--json", "generate", "--manual", "1", "--cluster", "1", "--topic",
-                          "Series circuits", "--language", "english"});
-    REQUIRE_MESSAGE(made.code == 0, made.err);
-    const auto module_id = std::to_string(Json::parse(made.out)->find("id")->as_int());
+    const auto module_id = demo_module(dir);
 
     const auto csv = dir.path() / "catalogue.csv";
     std::ofstream(csv) << "video_id,title,duration\nlocal000001,Series circuits with torch bulbs,6:30\n"
