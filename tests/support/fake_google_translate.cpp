@@ -1,5 +1,6 @@
 #include "fake_google_translate.hpp"
 
+#include "fake_util.hpp"
 #include "shiksha/json.hpp"
 
 #include <algorithm>
@@ -40,11 +41,6 @@ bool form_decode(std::string_view text, std::string& out) {
         }
     }
     return true;
-}
-
-std::size_t code_points(std::string_view text) {
-    return static_cast<std::size_t>(
-        std::ranges::count_if(text, [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
 }
 
 std::string escape_html(std::string_view text) {

@@ -1,6 +1,7 @@
 #include "fake_twilio.hpp"
 
 #include "fake_google_translate.hpp" // parse_form
+#include "fake_util.hpp"
 #include "shiksha/json.hpp"
 
 #include <openssl/evp.h>
@@ -19,32 +20,6 @@ namespace shiksha::test {
 namespace {
 
 constexpr std::size_t max_body_code_points = 1600;
-
-std::size_t code_points(std::string_view text) {
-    return static_cast<std::size_t>(
-        std::ranges::count_if(text, [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
-}
-
-std::string base64(std::string_view bytes) {
-    std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-    const int n =
-        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                        reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-    out.resize(static_cast<std::size_t>(std::max(n, 0)));
-    return out;
-}
-
-std::string random_hex(std::size_t bytes) {
-    std::string raw(bytes, '\0');
-    RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes));
-    constexpr std::string_view digits = "0123456789abcdef";
-    std::string out;
-    for (const char c : raw) {
-        out += digits[static_cast<unsigned char>(c) >> 4U];
-        out += digits[static_cast<unsigned char>(c) & 0x0FU];
-    }
-    return out;
-}
 
 /// Twilio's date format, RFC 2822 in UTC: "Sat, 21 Nov 2026 10:00:00 +0000".
 std::string rfc2822(std::chrono::system_clock::time_point at) {
@@ -321,7 +296,7 @@ struct FakeTwilio::Impl {
             record.rejection = "bad StatusCallback";
             return twilio_error(21609, "Invalid StatusCallback url", 400);
         }
-        FakeTwilioMessage message{"SM" + random_hex(16),           to, from, body, media_url, callback,
+        FakeTwilioMessage message{"SM" + hex(random_bytes(16)),    to, from, body, media_url, callback,
                                   std::chrono::system_clock::now()};
         record.sid = message.sid;
         const std::lock_guard lock(mu);
