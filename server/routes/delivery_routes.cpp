@@ -276,26 +276,6 @@ void add_delivery_routes(Router& router) {
                     return json_response(200, Json::object({{"status", "ok"}, {"updated", *moved}}));
                 },
                 Mount::api, "delivery"});
-
-    router.add(
-        {Method::get, "/files/shared/{filename}", Access::anyone(), Body::none,
-         "An exported PDF through a signed public link (?expires=&sig=), as sent to teachers and gateways",
-         [](RouteContext& ctx) -> Result<Response> {
-             std::string filename;
-             for (const auto& [k, v] : ctx.params)
-                 if (k == "filename") filename = v;
-             auto got = ctx.platform.exports().download_shared(filename, ctx.query("expires").value_or(""),
-                                                               ctx.query("sig").value_or(""));
-             if (!got) return std::unexpected(got.error());
-             Response r;
-             r.status = 200;
-             r.body = std::move(got->second);
-             r.set_header("Content-Type", "application/pdf");
-             r.set_header("Content-Disposition",
-                          fmt::format("attachment; filename=\"{}\"", got->first.filename));
-             return r;
-         },
-         Mount::api, "delivery"});
 }
 
 } // namespace shiksha::server

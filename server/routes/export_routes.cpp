@@ -89,11 +89,14 @@ Error module_error(Error e) {
     return e;
 }
 
+/// The {filename} path parameter ("" when absent: no export has that name).
+std::string filename_param(const RouteContext& ctx) {
+    auto name = std::ranges::find_if(ctx.params, [](const auto& p) { return p.first == "filename"; });
+    return name == ctx.params.end() ? std::string() : name->second;
+}
+
 Result<Response> download_by_name(RouteContext& ctx) {
-    auto name = std::find_if(ctx.params.begin(), ctx.params.end(),
-                             [](const auto& p) { return p.first == "filename"; });
-    if (name == ctx.params.end()) return fail(ErrorCode::not_found, "File not found");
-    auto file = ctx.platform.exports().by_filename(name->second);
+    auto file = ctx.platform.exports().by_filename(filename_param(ctx));
     if (!file) return std::unexpected(file.error());
     auto got = ctx.platform.exports().download(file->id);
     if (!got) return std::unexpected(got.error());
@@ -184,6 +187,19 @@ void add_export_routes(Router& router) {
     router.add({Method::get, "/exports/{filename}", Access::at_least(Role::viewer), Body::none,
                 "Download an exported PDF by file name (static path of the original server)",
                 download_by_name, Mount::root, "exports"});
+
+    // Gateways (Twilio's MediaUrl) and teachers fetch this without a login: the signature is the
+    // permission, and it expires with the export.
+    router.add(
+        {Method::get, "/files/shared/{filename}", Access::anyone(), Body::none,
+         "An exported PDF through a signed public link (?expires=&sig=), as sent to teachers and gateways",
+         [](RouteContext& ctx) -> Result<Response> {
+             auto got = ctx.platform.exports().download_shared(
+                 filename_param(ctx), ctx.query("expires").value_or(""), ctx.query("sig").value_or(""));
+             if (!got) return std::unexpected(got.error());
+             return pdf_response(std::move(got->second), "attachment", got->first.filename);
+         },
+         Mount::api, "exports"});
 
     router.add({Method::get, "/manuals/{id}/file", Access::at_least(Role::viewer), Body::none,
                 "The manual's PDF (inline; citations in exported PDFs link here with #page=N)",
