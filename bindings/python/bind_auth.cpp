@@ -48,6 +48,9 @@ void bind_values(py::module_& m) {
         .def_property_readonly("last_login", [](const User& u) { return py_datetime(u.last_login); })
         .def_property_readonly("created_at", [](const User& u) { return py_datetime(u.created_at); })
         .def_property_readonly("updated_at", [](const User& u) { return py_datetime(u.updated_at); })
+        .def(
+            "to_dict", [](const User& u) { return py_from_json(to_json(u)); },
+            "The wire form (what GET /api/auth/me returns).")
         .def("__repr__", &user_repr);
 
     py::class_<School>(m, "School")

@@ -65,6 +65,19 @@ void bind_delivery(py::module_& m) {
         .def_readonly("deliveries", &DeliveryReport::deliveries)
         .def("to_dict", [](const DeliveryReport& r) { return py_from_json(to_json(r)); });
 
+    py::class_<ContactImport>(m, "ContactImport", "What a contacts CSV import did.")
+        .def_readonly("added", &ContactImport::added)
+        .def_readonly("updated", &ContactImport::updated, "same phone already in the cluster: replaced")
+        .def_property_readonly(
+            "problems",
+            [](const ContactImport& r) {
+                std::vector<std::pair<int, std::string>> out;
+                for (const auto& p : r.problems)
+                    out.emplace_back(p.line, p.message);
+                return out;
+            },
+            "(line, message) of each refused CSV line (1-based, header = 1)");
+
     py::class_<DeliveryEngine>(m, "DeliveryEngine", "Obtained as Platform.delivery.")
         .def(
             "share_whatsapp",
@@ -140,16 +153,8 @@ void bind_delivery(py::module_& m) {
         .def(
             "import_contacts_csv",
             [](DeliveryEngine& e, std::int64_t cluster_id, const std::string& csv) {
-                auto r = unwrap(
+                return unwrap(
                     without_gil([&] { return e.import_contacts_csv(cluster_id, csv, python_actor()); }));
-                py::dict d;
-                d["added"] = r.added;
-                d["updated"] = r.updated;
-                py::list problems;
-                for (const auto& p : r.problems)
-                    problems.append(py::make_tuple(p.line, p.message));
-                d["problems"] = problems;
-                return d;
             },
             py::arg("cluster_id"), py::arg("csv"),
             "CSV text with a header (name, phone[, language, opted_in]) → {added, updated, problems}.");

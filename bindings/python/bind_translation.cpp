@@ -11,22 +11,16 @@
 
 namespace shiksha::python {
 
-namespace {
-
-py::dict stats_dict(const TranslationStats& s) {
-    py::dict d;
-    d["segments"] = s.segments;
-    d["unique_segments"] = s.unique_segments;
-    d["memory_hits"] = s.memory_hits;
-    d["memory_misses"] = s.memory_misses;
-    d["upstream_requests"] = s.upstream_requests;
-    d["providers"] = s.providers;
-    return d;
-}
-
-} // namespace
-
 void bind_translation(py::module_& m) {
+    py::class_<TranslationStats>(m, "TranslationStats",
+                                 "How a translation was served (also readable as stats[\"memory_hits\"]).")
+        .def_readonly("segments", &TranslationStats::segments, "translatable segments in the input")
+        .def_readonly("unique_segments", &TranslationStats::unique_segments, "after folding repeats")
+        .def_readonly("memory_hits", &TranslationStats::memory_hits)
+        .def_readonly("memory_misses", &TranslationStats::memory_misses)
+        .def_readonly("upstream_requests", &TranslationStats::upstream_requests, "provider calls made")
+        .def_readonly("providers", &TranslationStats::providers, "providers that served segments, in order");
+
     py::class_<Language>(m, "Language", "A language Shiksha-Setu works in.")
         .def_property_readonly("key", [](const Language& l) { return std::string(l.key); })
         .def_property_readonly("code", [](const Language& l) { return std::string(l.code); })
@@ -71,7 +65,7 @@ void bind_translation(py::module_& m) {
                                [](const TranslationResult& r) { return std::string(r.source->key); })
         .def_property_readonly("target",
                                [](const TranslationResult& r) { return std::string(r.target->key); })
-        .def_property_readonly("stats", [](const TranslationResult& r) { return stats_dict(r.stats); });
+        .def_readonly("stats", &TranslationResult::stats);
 
     py::class_<TranslationEngine>(m, "TranslationEngine", "Obtained as Platform.translation.")
         .def(
@@ -89,7 +83,7 @@ void bind_translation(py::module_& m) {
             [](TranslationEngine& e, const std::vector<std::string>& texts, const std::string& target,
                const std::string& source) {
                 auto r = unwrap(without_gil([&] { return e.translate_batch(texts, target, source); }));
-                return py::make_tuple(r.texts, stats_dict(r.stats));
+                return py::make_tuple(r.texts, r.stats);
             },
             py::arg("texts"), py::arg("target"), py::arg("source") = "english",
             "(translations, stats) for many texts at once.")
