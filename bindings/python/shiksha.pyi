@@ -113,6 +113,41 @@ class EmbeddingsConfig:
     """0 = 384 for the built-in embedder, learned for a remote one."""
     def __init__(self) -> None: ...
 
+class LlmConfig:
+    """The chat model for modules and answers; neither base_url nor api_key = offline rules."""
+    base_url: str
+    """OpenAI-compatible .../v1 (Groq's when only api_key is set; Ollama, llama.cpp...)."""
+    api_key: str
+    """Never shown in reprs."""
+    model: str
+    temperature: float
+    max_tokens: int
+    def __init__(self) -> None: ...
+    def configured(self) -> bool:
+        """True when an LLM will be used."""
+
+class TranslationConfig:
+    """Machine translation after the translation memory."""
+    providers: str
+    """Comma-separated chain: google, llm, bhashini; "memory" = memory only."""
+    google_api_key: str
+    google_base_url: str
+    bhashini_user_id: str
+    bhashini_api_key: str
+    bhashini_pipeline_url: str
+    memory_ttl: int
+    """seconds"""
+    def __init__(self) -> None: ...
+
+class VideoConfig:
+    """YouTube Data API v3 when a key is set, else the local catalogue."""
+    youtube_api_key: str
+    youtube_base_url: str
+    daily_quota_units: int
+    cache_ttl: int
+    """seconds"""
+    def __init__(self) -> None: ...
+
 class RetrievalConfig:
     hnsw_m: int
     hnsw_ef_construction: int
@@ -185,6 +220,9 @@ class Config:
     """Mutable in place: `cfg.ingest.ocr = False`."""
     embeddings: EmbeddingsConfig
     retrieval: RetrievalConfig
+    llm: LlmConfig
+    translation: TranslationConfig
+    videos: VideoConfig
     net: NetConfig
     exports: ExportConfig
     delivery: DeliveryConfig
