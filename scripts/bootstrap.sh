@@ -19,6 +19,13 @@ packages=(
   libboost-dev
   # tests and the Python module (Debian's /usr/bin/python3, not a pyenv one)
   doctest-dev pybind11-dev python3-dev python3-pytest python3-numpy
+  # shiksha.to_frame() and the notebook: pandas, a chart, a headless kernel to run it in tests
+  python3-pandas python3-matplotlib python3-nbformat python3-nbclient python3-ipykernel
+  # the API reference (cmake --build ... --target docs)
+  doxygen
+  # `pkg-config --static --libs shiksha` expands every private dependency, down to
+  # leptonica's image formats (their -dev packages carry the .so links the linker needs)
+  libopenjp2-7-dev libgif-dev libtiff-dev libwebp-dev
 )
 
 missing=()

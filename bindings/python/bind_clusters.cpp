@@ -59,7 +59,25 @@ void bind_engine(py::module_& m) {
             },
             py::arg("name"), py::arg("region_type"), py::arg("language"),
             py::arg("infrastructure_constraints"), py::arg("key_issues") = py::none(),
-            py::arg("total_teachers") = new_defaults.total_teachers, py::arg("additional_notes") = py::none())
+            py::arg("total_teachers") = new_defaults.total_teachers, py::arg("additional_notes") = py::none(),
+            "Creates a cluster of teachers that modules are adapted for.\n"
+            "\n"
+            "Args:\n"
+            "    name: unique name of the cluster.\n"
+            "    region_type: e.g. \"Tribal Belt\", \"Urban\", \"Rural\".\n"
+            "    language: the teachers' and students' language (\"Hindi\").\n"
+            "    infrastructure_constraints: \"Low\", \"Medium\", \"High\" or a description.\n"
+            "    key_issues: free text or None.\n"
+            "    total_teachers: >= 1.\n"
+            "    additional_notes: free text or None.\n"
+            "\n"
+            "Returns:\n"
+            "    Cluster\n"
+            "\n"
+            "Raises:\n"
+            "    InvalidArgumentError: a field is missing or out of range (field names it).\n"
+            "    ConflictError: the name is taken.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "create_from_dict",
             [](ClusterEngine& e, py::handle body) {
@@ -67,11 +85,35 @@ void bind_engine(py::module_& m) {
                 const NewCluster input = unwrap(new_cluster_from_json(json_from_py(body)));
                 return unwrap(without_gil([&] { return e.create(input, python_actor()); }));
             },
-            py::arg("body"), "Accepts the wire keys and the DB names (geographic_type, primary_language...).")
+            py::arg("body"),
+            "create() from a request body, exactly as POST /api/clusters/ accepts it.\n"
+            "\n"
+            "Args:\n"
+            "    body: dict with the wire keys or the DB names (geographic_type, primary_language...).\n"
+            "\n"
+            "Returns:\n"
+            "    Cluster\n"
+            "\n"
+            "Raises:\n"
+            "    InvalidArgumentError: a field is missing or malformed.\n"
+            "    TypeError: body is not JSON-like.\n"
+            "    ConflictError: the name is taken.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "get",
             [](ClusterEngine& e, std::int64_t id) { return unwrap(without_gil([&] { return e.get(id); })); },
-            py::arg("id"))
+            py::arg("id"),
+            "One cluster.\n"
+            "\n"
+            "Args:\n"
+            "    id: the cluster id.\n"
+            "\n"
+            "Returns:\n"
+            "    Cluster\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: no such cluster.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "list",
             [](ClusterEngine& e, std::int64_t skip, std::int64_t limit,
@@ -80,8 +122,29 @@ void bind_engine(py::module_& m) {
                 return unwrap(without_gil([&] { return e.list(query); }));
             },
             py::arg("skip") = page.skip, py::arg("limit") = page.limit,
-            py::arg("hidden_for_user") = py::none(), "Pinned first, then newest first.")
-        .def("count", [](ClusterEngine& e) { return unwrap(without_gil([&] { return e.count(); })); })
+            py::arg("hidden_for_user") = py::none(),
+            "Clusters, pinned first, then newest first.\n"
+            "\n"
+            "Args:\n"
+            "    skip: rows to skip (>= 0).\n"
+            "    limit: 1-1000 rows.\n"
+            "    hidden_for_user: leave out the clusters this user hid; None = all.\n"
+            "\n"
+            "Returns:\n"
+            "    list[Cluster]\n"
+            "\n"
+            "Raises:\n"
+            "    InvalidArgumentError: skip or limit out of range.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
+        .def(
+            "count", [](ClusterEngine& e) { return unwrap(without_gil([&] { return e.count(); })); },
+            "How many clusters there are.\n"
+            "\n"
+            "Returns:\n"
+            "    int\n"
+            "\n"
+            "Raises:\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "update",
             [](ClusterEngine& e, std::int64_t id, const py::kwargs& fields) {
@@ -91,27 +154,73 @@ void bind_engine(py::module_& m) {
                 return unwrap(without_gil([&] { return e.update(id, patch, python_actor()); }));
             },
             py::arg("id"),
-            "Only the given keys change (wire or DB names); None clears key_issues or additional_notes.\n"
-            "Like the HTTP API, unknown keys are ignored.")
+            "Changes only the given fields (wire or DB names; unknown keys are ignored).\n"
+            "\n"
+            "Args:\n"
+            "    id: the cluster.\n"
+            "    **fields: name=..., key_issues=None (clears it)...\n"
+            "\n"
+            "Returns:\n"
+            "    Cluster: as updated.\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: no such cluster.\n"
+            "    InvalidArgumentError: a value is malformed or a required field is set to None.\n"
+            "    ConflictError: the new name is taken.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "delete",
             [](ClusterEngine& e, std::int64_t id) {
                 unwrap(without_gil([&] { return e.remove(id, python_actor()); }));
             },
-            py::arg("id"), "Deletes the cluster and everything adapted for it.")
+            py::arg("id"),
+            "Deletes the cluster and everything adapted for it (modules, their exports and feedback).\n"
+            "\n"
+            "Args:\n"
+            "    id: the cluster.\n"
+            "\n"
+            "Returns:\n"
+            "    None\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: no such cluster.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "remove_as",
             [](ClusterEngine& e, std::int64_t id, const User& user) {
                 return unwrap(without_gil([&] { return e.remove_as(id, user, python_actor()); }));
             },
             py::arg("id"), py::arg("user"),
-            "Teachers and viewers hide the cluster from their own list; higher roles delete it.")
+            "What DELETE /api/clusters/{id} does for this user: teachers and viewers hide the cluster from "
+            "their own list, higher roles delete it.\n"
+            "\n"
+            "Args:\n"
+            "    id: the cluster.\n"
+            "    user: who asks (a User).\n"
+            "\n"
+            "Returns:\n"
+            "    ClusterRemoval: deleted or hidden.\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: no such cluster.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "toggle_pin",
             [](ClusterEngine& e, std::int64_t id) {
                 return unwrap(without_gil([&] { return e.toggle_pin(id, python_actor()); }));
             },
-            py::arg("id"));
+            py::arg("id"),
+            "Pins or unpins a cluster (pinned ones list first).\n"
+            "\n"
+            "Args:\n"
+            "    id: the cluster.\n"
+            "\n"
+            "Returns:\n"
+            "    Cluster: with the new pinned value.\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: no such cluster.\n"
+            "    UnavailableError: the database cannot be reached or is busy.");
 }
 
 } // namespace

@@ -213,6 +213,53 @@ void bind_config(py::module_& m) {
                    "', api_key=" + masked(e.api_key) + ")";
         });
 
+    py::class_<LlmConfig>(
+        m, "LlmConfig",
+        "The chat model for modules and answers; neither base_url nor api_key = offline rules.")
+        .def(py::init<>())
+        .def_readwrite("base_url", &LlmConfig::base_url,
+                       "OpenAI-compatible .../v1 (Groq's when only api_key is set; Ollama, llama.cpp...)")
+        .def_readwrite("api_key", &LlmConfig::api_key,
+                       "Bearer token; local servers need none; never shown in reprs")
+        .def_readwrite("model", &LlmConfig::model)
+        .def_readwrite("temperature", &LlmConfig::temperature)
+        .def_readwrite("max_tokens", &LlmConfig::max_tokens)
+        .def("configured", &LlmConfig::configured, "True when an LLM will be used.")
+        .def("__repr__", [](const LlmConfig& l) {
+            return "LlmConfig(base_url='" + l.base_url + "', model='" + l.model +
+                   "', api_key=" + masked(l.api_key) + ")";
+        });
+
+    py::class_<TranslationConfig> translation(m, "TranslationConfig",
+                                              "Machine translation after the translation memory.");
+    translation.def(py::init<>())
+        .def_readwrite("providers", &TranslationConfig::providers,
+                       "comma-separated chain: google, llm, bhashini; \"memory\" = memory only")
+        .def_readwrite("google_api_key", &TranslationConfig::google_api_key, "never shown in reprs")
+        .def_readwrite("google_base_url", &TranslationConfig::google_base_url)
+        .def_readwrite("bhashini_user_id", &TranslationConfig::bhashini_user_id)
+        .def_readwrite("bhashini_api_key", &TranslationConfig::bhashini_api_key, "never shown in reprs")
+        .def_readwrite("bhashini_pipeline_url", &TranslationConfig::bhashini_pipeline_url);
+    def_seconds(translation, "memory_ttl", &TranslationConfig::memory_ttl,
+                "seconds a stored translation is reused");
+    translation.def("__repr__", [](const TranslationConfig& t) {
+        return "TranslationConfig(providers='" + t.providers +
+               "', google_api_key=" + masked(t.google_api_key) +
+               ", bhashini_api_key=" + masked(t.bhashini_api_key) + ")";
+    });
+
+    py::class_<VideoConfig> videos(m, "VideoConfig",
+                                   "YouTube Data API v3 when a key is set, else the local catalogue.");
+    videos.def(py::init<>())
+        .def_readwrite("youtube_api_key", &VideoConfig::youtube_api_key, "never shown in reprs")
+        .def_readwrite("youtube_base_url", &VideoConfig::youtube_base_url)
+        .def_readwrite("daily_quota_units", &VideoConfig::daily_quota_units, "per Pacific day");
+    def_seconds(videos, "cache_ttl", &VideoConfig::cache_ttl, "seconds a module's suggestions are reused");
+    videos.def("__repr__", [](const VideoConfig& v) {
+        return "VideoConfig(youtube_api_key=" + masked(v.youtube_api_key) +
+               ", daily_quota_units=" + std::to_string(v.daily_quota_units) + ")";
+    });
+
     py::class_<RetrievalConfig>(m, "RetrievalConfig", "Vector index (hnswlib) and rank fusion settings.")
         .def(py::init<>())
         .def_readwrite("hnsw_m", &RetrievalConfig::hnsw_m)
@@ -296,6 +343,9 @@ void bind_config(py::module_& m) {
         .def_readwrite("ingest", &Config::ingest)
         .def_readwrite("embeddings", &Config::embeddings)
         .def_readwrite("retrieval", &Config::retrieval)
+        .def_readwrite("llm", &Config::llm)
+        .def_readwrite("translation", &Config::translation)
+        .def_readwrite("videos", &Config::videos)
         .def_readwrite("net", &Config::net)
         .def_readwrite("exports", &Config::exports)
         .def_readwrite("delivery", &Config::delivery)
@@ -402,7 +452,17 @@ py::object py_datetime(const std::optional<Timestamp>& t) {
     return t ? py_datetime(*t) : py::none();
 }
 
+namespace {
+unsigned long main_thread_id = 0; // set at import, which runs on the main thread
+} // namespace
+
+bool on_main_thread() {
+    return PyThread_get_thread_ident() == main_thread_id;
+}
+
 void bind_core(py::module_& m) {
+    main_thread_id =
+        py::module_::import("threading").attr("main_thread")().attr("ident").cast<unsigned long>();
     bind_errors(m);
     bind_config(m);
 }

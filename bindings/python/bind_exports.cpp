@@ -47,35 +47,102 @@ void bind_exports(py::module_& m) {
             py::arg("module_id"), py::kw_only(), py::arg("language") = py::none(),
             py::arg("bilingual") = false, py::arg("side_by_side") = false,
             py::arg("include_original") = false, py::arg("page_size") = "A4", py::arg("as_bytes") = false,
-            "Renders and records a PDF of the module; the ExportedFile (path and metadata), or the PDF's "
-            "bytes with as_bytes=True.")
+            "Renders a printable PDF of the module (every Indian script shaped) and records it.\n"
+            "\n"
+            "Args:\n"
+            "    module_id: the module.\n"
+            "    language: key, code or name; None = the module's own (translated first if needed).\n"
+            "    bilingual: add the English after the translation.\n"
+            "    side_by_side: English and the translation in two columns.\n"
+            "    include_original: append the manual excerpts the module cites.\n"
+            "    page_size: \"A4\" or \"Letter\".\n"
+            "    as_bytes: return the PDF's bytes instead of the record.\n"
+            "\n"
+            "Returns:\n"
+            "    ExportedFile (path, pages, size_bytes, expires_at), or bytes with as_bytes=True.\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: no such module.\n"
+            "    InvalidArgumentError: unknown language or page size.\n"
+            "    UnavailableError: a font is missing (fonts-noto-core) or a translation cannot be made.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "get",
             [](ExportEngine& e, std::int64_t id) { return unwrap(without_gil([&] { return e.get(id); })); },
-            py::arg("id"))
+            py::arg("id"),
+            "One export record.\n"
+            "\n"
+            "Args:\n"
+            "    id: the export id.\n"
+            "\n"
+            "Returns:\n"
+            "    ExportedFile\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: unknown or expired.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "list",
             [](ExportEngine& e, std::optional<std::int64_t> module_id) {
                 return unwrap(without_gil([&] { return e.list(module_id); }));
             },
-            py::arg("module_id") = py::none(), "Unexpired exports, newest first.")
+            py::arg("module_id") = py::none(),
+            "Unexpired exports, newest first.\n"
+            "\n"
+            "Args:\n"
+            "    module_id: only this module's; None = all.\n"
+            "\n"
+            "Returns:\n"
+            "    list[ExportedFile]\n"
+            "\n"
+            "Raises:\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "download",
             [](ExportEngine& e, std::int64_t id) {
                 auto got = unwrap(without_gil([&] { return e.download(id); }));
                 return py::bytes(got.second);
             },
-            py::arg("id"), "The PDF's bytes (marks the export downloaded).")
+            py::arg("id"),
+            "The PDF's bytes; marks the export downloaded.\n"
+            "\n"
+            "Args:\n"
+            "    id: the export.\n"
+            "\n"
+            "Returns:\n"
+            "    bytes\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: unknown or expired (\"PDF not found\"), or the file is gone (\"File "
+            "missing\").\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "delete",
             [](ExportEngine& e, std::int64_t id) {
                 unwrap(without_gil([&] { return e.remove(id, python_actor()); }));
             },
-            py::arg("id"))
+            py::arg("id"),
+            "Deletes an export and its file.\n"
+            "\n"
+            "Args:\n"
+            "    id: the export.\n"
+            "\n"
+            "Returns:\n"
+            "    None\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: no such export.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "sweep_expired",
             [](ExportEngine& e) { return unwrap(without_gil([&] { return e.sweep_expired(); })); },
-            "Deletes expired exports (files and records); returns how many.");
+            "Deletes expired exports (files and records) and files no record owns.\n"
+            "\n"
+            "Returns:\n"
+            "    int: how many exports were deleted.\n"
+            "\n"
+            "Raises:\n"
+            "    UnavailableError: the database cannot be reached or is busy.");
 }
 
 } // namespace shiksha::python

@@ -56,20 +56,55 @@ void bind_engine(py::module_& m) {
             [](JobEngine& e, const std::string& id) {
                 return unwrap(without_gil([&] { return e.get(id); }));
             },
-            py::arg("id"))
+            py::arg("id"),
+            "A job as it is now.\n"
+            "\n"
+            "Args:\n"
+            "    id: the job id.\n"
+            "\n"
+            "Returns:\n"
+            "    Job\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: no such job.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "list",
             [](JobEngine& e, std::int64_t skip, std::int64_t limit, const std::string& kind) {
                 return unwrap(without_gil([&] { return e.list(Page{skip, limit}, kind); }));
             },
             py::arg("skip") = page.skip, py::arg("limit") = page.limit, py::arg("kind") = "",
-            "Newest first; `kind` filters when not empty.")
+            "Recent jobs, newest first.\n"
+            "\n"
+            "Args:\n"
+            "    skip: rows to skip (>= 0).\n"
+            "    limit: 1-1000 rows.\n"
+            "    kind: only this kind (\"manual.index\"); \"\" = all.\n"
+            "\n"
+            "Returns:\n"
+            "    list[Job]\n"
+            "\n"
+            "Raises:\n"
+            "    InvalidArgumentError: skip or limit out of range.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "cancel",
             [](JobEngine& e, const std::string& id) {
                 return unwrap(without_gil([&] { return e.cancel(id); }));
             },
-            py::arg("id"), "Asks the job to stop at its next check. ConflictError when it already finished.")
+            py::arg("id"),
+            "Asks a queued or running job to stop; it ends cancelled at its next check.\n"
+            "\n"
+            "Args:\n"
+            "    id: the job.\n"
+            "\n"
+            "Returns:\n"
+            "    Job: as it is after the request.\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: no such job.\n"
+            "    ConflictError: it already finished.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "wait",
             [](JobEngine& e, const std::string& id, std::optional<double> timeout) {
@@ -90,9 +125,20 @@ void bind_engine(py::module_& m) {
                 }
             },
             py::arg("id"), py::arg("timeout") = py::none(),
-            "Blocks (with the GIL released, Ctrl-C still works) until the job has finished or `timeout`\n"
-            "seconds have passed; returns the job as it is then. A failed job is returned, not raised:\n"
-            "see Job.error.");
+            "Blocks until the job has finished or `timeout` seconds have passed; the GIL is released and "
+            "Ctrl-C interrupts the wait (the job keeps running).\n"
+            "\n"
+            "Args:\n"
+            "    id: the job.\n"
+            "    timeout: seconds; None = no limit.\n"
+            "\n"
+            "Returns:\n"
+            "    Job: as it is then; a failed job is returned, not raised (see Job.error).\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: no such job.\n"
+            "    KeyboardInterrupt: Ctrl-C while waiting.\n"
+            "    UnavailableError: the database cannot be reached or is busy.");
 }
 
 } // namespace

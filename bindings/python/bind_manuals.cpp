@@ -173,11 +173,34 @@ void bind_engine(py::module_& m) {
     const Page page;
     py::class_<ManualEngine>(m, "ManualEngine", "Obtained from Platform.manuals. Thread-safe.")
         .def("upload", &upload_bytes, py::arg("bytes"), py::arg("title"), py::arg("filename") = "",
-             "Validates and stores a PDF. The same bytes again return the existing manual with\n"
-             "duplicate=True. Not a PDF, truncated, encrypted or too large: InvalidArgumentError\n"
-             "with field \"file\".")
+             "Validates and stores a PDF (same bytes again: the existing manual, duplicate=True).\n"
+             "\n"
+             "Args:\n"
+             "    bytes: the PDF.\n"
+             "    title: 2-200 characters.\n"
+             "    filename: the original name (display only).\n"
+             "\n"
+             "Returns:\n"
+             "    UploadResult: manual and duplicate.\n"
+             "\n"
+             "Raises:\n"
+             "    InvalidArgumentError: not a PDF, truncated, encrypted, too large (field \"file\") or a bad "
+             "title.\n"
+             "    UnavailableError: the database cannot be reached or is busy.")
         .def("upload_file", &upload_path, py::arg("path"), py::arg("title"), py::arg("filename") = py::none(),
-             "upload() from a file; filename defaults to the path's name.")
+             "upload() from a file.\n"
+             "\n"
+             "Args:\n"
+             "    path: str or os.PathLike.\n"
+             "    title: 2-200 characters.\n"
+             "    filename: defaults to the path's name.\n"
+             "\n"
+             "Returns:\n"
+             "    UploadResult: manual and duplicate.\n"
+             "\n"
+             "Raises:\n"
+             "    InvalidArgumentError: unreadable file, not a PDF, truncated, encrypted or too large.\n"
+             "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "ingest",
             [](ManualEngine& e, py::handle path_or_bytes, const std::string& title,
@@ -196,60 +219,190 @@ void bind_engine(py::module_& m) {
             },
             py::arg("path_or_bytes"), py::arg("title"), py::arg("filename") = py::none(),
             py::arg("progress") = py::none(), py::arg("index") = true,
-            "upload() or upload_file(), then index() unless index=False.\n"
-            "Returns the IndexReport, or the UploadResult when index=False. A duplicate is re-indexed.")
+            "upload() or upload_file(), then index() unless index=False (a duplicate is re-indexed).\n"
+            "\n"
+            "Args:\n"
+            "    path_or_bytes: bytes, a str or an os.PathLike.\n"
+            "    title: 2-200 characters.\n"
+            "    filename: display name; default the path's.\n"
+            "    progress: callable(done, total) called on this thread as pages are read; return False to "
+            "cancel.\n"
+            "    index: False: only upload.\n"
+            "\n"
+            "Returns:\n"
+            "    IndexReport, or UploadResult when index=False.\n"
+            "\n"
+            "Raises:\n"
+            "    InvalidArgumentError: a bad PDF or title, or too little text.\n"
+            "    UnavailableError: OCR needed but unavailable, or the database.\n"
+            "    DeadlineExceededError: progress returned False.\n"
+            "    KeyboardInterrupt: Ctrl-C; indexing is cancelled and the previous state kept.\n"
+            "    TypeError: path_or_bytes has another type.")
         .def(
             "get",
             [](ManualEngine& e, std::int64_t id) { return unwrap(without_gil([&] { return e.get(id); })); },
-            py::arg("id"))
+            py::arg("id"),
+            "One manual.\n"
+            "\n"
+            "Args:\n"
+            "    id: the manual id.\n"
+            "\n"
+            "Returns:\n"
+            "    Manual\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: no such manual.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "list",
             [](ManualEngine& e, std::int64_t skip, std::int64_t limit) {
                 return unwrap(without_gil([&] { return e.list(Page{skip, limit}); }));
             },
             py::arg("skip") = page.skip, py::arg("limit") = page.limit,
-            "Pinned first, then newest upload first.")
-        .def("count", [](ManualEngine& e) { return unwrap(without_gil([&] { return e.count(); })); })
+            "Manuals, pinned first, then newest upload first.\n"
+            "\n"
+            "Args:\n"
+            "    skip: rows to skip (>= 0).\n"
+            "    limit: 1-1000 rows.\n"
+            "\n"
+            "Returns:\n"
+            "    list[Manual]\n"
+            "\n"
+            "Raises:\n"
+            "    InvalidArgumentError: skip or limit out of range.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
+        .def(
+            "count", [](ManualEngine& e) { return unwrap(without_gil([&] { return e.count(); })); },
+            "How many manuals there are.\n"
+            "\n"
+            "Returns:\n"
+            "    int\n"
+            "\n"
+            "Raises:\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "delete",
             [](ManualEngine& e, std::int64_t id) {
                 unwrap(without_gil([&] { return e.remove(id, python_actor()); }));
             },
-            py::arg("id"), "Removes the file, its pages, chunks and vectors.")
+            py::arg("id"),
+            "Deletes a manual: its file, pages, chunks and vectors, and the modules made from it.\n"
+            "\n"
+            "Args:\n"
+            "    id: the manual.\n"
+            "\n"
+            "Returns:\n"
+            "    None\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: no such manual.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "toggle_pin",
             [](ManualEngine& e, std::int64_t id) {
                 return unwrap(without_gil([&] { return e.toggle_pin(id, python_actor()); }));
             },
-            py::arg("id"))
+            py::arg("id"),
+            "Pins or unpins a manual.\n"
+            "\n"
+            "Args:\n"
+            "    id: the manual.\n"
+            "\n"
+            "Returns:\n"
+            "    Manual: with the new pinned value.\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: no such manual.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def("index", &index_manual, py::arg("id"), py::arg("progress") = py::none(),
-             "Extracts, OCRs where needed, chunks and indexes (re-indexing replaces the old chunks).\n"
-             "progress(done, total) is called on this thread; returning False cancels\n"
-             "(DeadlineExceededError), and an exception it raises (Ctrl-C included) cancels and is\n"
-             "re-raised. A cancelled or failed index leaves the previous state. The last call\n"
-             "(done == total) comes after the commit: what it raises is raised, the index stays.")
+             "Extracts each page (OCR where the text layer is unusable), chunks and indexes the manual; "
+             "re-indexing replaces the old chunks. Runs on this thread with the GIL released. A cancelled or "
+             "failed index leaves the previous state; the last progress call (done == total) comes after the "
+             "commit.\n"
+             "\n"
+             "Args:\n"
+             "    id: the manual.\n"
+             "    progress: callable(done, total) called on this thread as pages are read; return False to "
+             "cancel. An exception it raises cancels and is re-raised.\n"
+             "\n"
+             "Returns:\n"
+             "    IndexReport: pages (method, verdict, reason), chunks, OCR pages, seconds.\n"
+             "\n"
+             "Raises:\n"
+             "    NotFoundError: no such manual.\n"
+             "    InvalidArgumentError: fewer than 100 characters of text survive.\n"
+             "    UnavailableError: pages need OCR that is disabled or lacks language packs.\n"
+             "    DeadlineExceededError: progress returned False.\n"
+             "    KeyboardInterrupt: Ctrl-C; indexing is cancelled.")
         .def(
             "index_async",
             [](ManualEngine& e, std::int64_t id) {
                 return unwrap(without_gil([&] { return e.index_async(id, python_actor()); }));
             },
-            py::arg("id"), "index() as a job on the worker pool; returns the queued Job at once.")
+            py::arg("id"),
+            "index() as a job on the worker pool.\n"
+            "\n"
+            "Args:\n"
+            "    id: the manual.\n"
+            "\n"
+            "Returns:\n"
+            "    Job: queued; follow it with Platform.jobs.wait(job.id).\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: no such manual.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "chunks",
             [](ManualEngine& e, std::int64_t id, std::int64_t offset, std::int64_t limit) {
                 return unwrap(without_gil([&] { return e.chunks(id, offset, limit); }));
             },
-            py::arg("id"), py::arg("offset") = 0, py::arg("limit") = 50, "In reading order.")
+            py::arg("id"), py::arg("offset") = 0, py::arg("limit") = 50,
+            "The manual's chunks in reading order.\n"
+            "\n"
+            "Args:\n"
+            "    id: the manual.\n"
+            "    offset: chunks to skip.\n"
+            "    limit: 1-1000 chunks.\n"
+            "\n"
+            "Returns:\n"
+            "    list[Chunk]\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: no such manual.\n"
+            "    InvalidArgumentError: offset or limit out of range.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "pages",
             [](ManualEngine& e, std::int64_t id) { return unwrap(without_gil([&] { return e.pages(id); })); },
-            py::arg("id"), "What the last index did with each page; empty before indexing.")
+            py::arg("id"),
+            "What the last index did with each page.\n"
+            "\n"
+            "Args:\n"
+            "    id: the manual.\n"
+            "\n"
+            "Returns:\n"
+            "    list[PageReport]: empty before indexing.\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: no such manual.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "file_path",
             [](ManualEngine& e, std::int64_t id) {
                 return unwrap(without_gil([&] { return e.file_path(id); }));
             },
-            py::arg("id"), "The stored PDF's absolute path.");
+            py::arg("id"),
+            "Where the stored PDF is.\n"
+            "\n"
+            "Args:\n"
+            "    id: the manual.\n"
+            "\n"
+            "Returns:\n"
+            "    pathlib.Path: absolute.\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: no such manual.\n"
+            "    UnavailableError: the database cannot be reached or is busy.");
 }
 
 } // namespace

@@ -115,7 +115,7 @@ void bind_values(py::module_& m) {
 Answer ask(ModuleEngine& e, const std::string& question, std::optional<std::vector<std::int64_t>> manual_ids,
            std::size_t k) {
     AskRequest req{question, manual_ids.value_or(std::vector<std::int64_t>{}), k};
-    return unwrap(without_gil([&] { return e.ask(req); }));
+    return unwrap(interruptible([&](const CancelToken& cancel) { return e.ask(req, &cancel); }));
 }
 
 } // namespace
@@ -129,12 +129,31 @@ void bind_modules(py::module_& m) {
                std::optional<std::string> target_language, std::optional<std::string> grade) {
                 GenerateRequest req{manual_id, cluster_id, topic, std::move(target_language),
                                     std::move(grade)};
-                return unwrap(without_gil([&] { return e.generate(req, python_actor()); }));
+                return unwrap(interruptible(
+                    [&](const CancelToken& cancel) { return e.generate(req, python_actor(), &cancel); }));
             },
             py::arg("manual_id"), py::arg("cluster_id"), py::arg("topic"),
             py::arg("target_language") = py::none(), py::arg("grade") = py::none(),
-            "Adapts the manual's content on `topic` for the cluster (LLM when configured, else offline "
-            "rules).")
+            "Adapts the manual's content on `topic` for the cluster: the LLM when configured, else the "
+            "offline rules; translated when the language is not English.\n"
+            "\n"
+            "Args:\n"
+            "    manual_id: an indexed manual.\n"
+            "    cluster_id: the cluster to adapt for.\n"
+            "    topic: 2-200 characters.\n"
+            "    target_language: language of the module (key, code or name); None = the cluster's.\n"
+            "    grade: \"6-8\", \"Class 4\"... or None.\n"
+            "\n"
+            "Returns:\n"
+            "    Module: content with citations to manual pages, generation details, translations.\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: no such manual or cluster, or no content on the topic.\n"
+            "    ConflictError: the manual is not indexed.\n"
+            "    InvalidArgumentError: a field out of range.\n"
+            "    The LLM's errors when one is configured (UnavailableError, RateLimitedError, "
+            "DeadlineExceededError, UnauthenticatedError).\n"
+            "    KeyboardInterrupt: Ctrl-C; the call is cancelled.")
         .def(
             "generate_async",
             [](ModuleEngine& e, std::int64_t manual_id, std::int64_t cluster_id, const std::string& topic,
@@ -145,11 +164,32 @@ void bind_modules(py::module_& m) {
             },
             py::arg("manual_id"), py::arg("cluster_id"), py::arg("topic"),
             py::arg("target_language") = py::none(), py::arg("grade") = py::none(),
-            "generate() as a job; its result is the module's dict.")
+            "generate() as a job on the worker pool.\n"
+            "\n"
+            "Args:\n"
+            "    manual_id, cluster_id, topic, target_language, grade: as for generate().\n"
+            "\n"
+            "Returns:\n"
+            "    Job: queued; its result is the module's dict.\n"
+            "\n"
+            "Raises:\n"
+            "    InvalidArgumentError: a field out of range.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "get",
             [](ModuleEngine& e, std::int64_t id) { return unwrap(without_gil([&] { return e.get(id); })); },
-            py::arg("id"))
+            py::arg("id"),
+            "One module.\n"
+            "\n"
+            "Args:\n"
+            "    id: the module id.\n"
+            "\n"
+            "Returns:\n"
+            "    Module\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: no such module.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "list",
             [](ModuleEngine& e, std::int64_t skip, std::int64_t limit, std::optional<std::int64_t> cluster_id,
@@ -158,29 +198,101 @@ void bind_modules(py::module_& m) {
                 return unwrap(without_gil([&] { return e.list(q); }));
             },
             py::arg("skip") = 0, py::arg("limit") = 100, py::arg("cluster_id") = py::none(),
-            py::arg("manual_id") = py::none(), "In creation order.")
-        .def("count", [](ModuleEngine& e) { return unwrap(without_gil([&] { return e.count(); })); })
+            py::arg("manual_id") = py::none(),
+            "Modules in creation order.\n"
+            "\n"
+            "Args:\n"
+            "    skip: rows to skip (>= 0).\n"
+            "    limit: 1-1000 rows.\n"
+            "    cluster_id: only this cluster's; None = all.\n"
+            "    manual_id: only this manual's; None = all.\n"
+            "\n"
+            "Returns:\n"
+            "    list[Module]\n"
+            "\n"
+            "Raises:\n"
+            "    InvalidArgumentError: skip or limit out of range.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
+        .def(
+            "count", [](ModuleEngine& e) { return unwrap(without_gil([&] { return e.count(); })); },
+            "How many modules there are.\n"
+            "\n"
+            "Returns:\n"
+            "    int\n"
+            "\n"
+            "Raises:\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "delete",
             [](ModuleEngine& e, std::int64_t id) {
                 unwrap(without_gil([&] { return e.remove(id, python_actor()); }));
             },
-            py::arg("id"))
+            py::arg("id"),
+            "Deletes a module with its translations, exports and feedback.\n"
+            "\n"
+            "Args:\n"
+            "    id: the module.\n"
+            "\n"
+            "Returns:\n"
+            "    None\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: no such module.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "approve",
             [](ModuleEngine& e, std::int64_t id) {
                 return unwrap(without_gil([&] { return e.approve(id, python_actor()); }));
             },
-            py::arg("id"))
+            py::arg("id"),
+            "Marks a module approved.\n"
+            "\n"
+            "Args:\n"
+            "    id: the module.\n"
+            "\n"
+            "Returns:\n"
+            "    Module: approved.\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: no such module.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "translate",
             [](ModuleEngine& e, std::int64_t id, const std::string& target_language) {
-                return unwrap(without_gil([&] { return e.translate(id, target_language, python_actor()); }));
+                return unwrap(interruptible([&](const CancelToken& cancel) {
+                    return e.translate(id, target_language, python_actor(), &cancel);
+                }));
             },
             py::arg("id"), py::arg("target_language"),
-            "Adds a translation of the module (kept beside the English).")
+            "Adds (or refreshes) a translation of the module, kept beside the English.\n"
+            "\n"
+            "Args:\n"
+            "    id: the module.\n"
+            "    target_language: key, code or name (\"hindi\", \"hi\").\n"
+            "\n"
+            "Returns:\n"
+            "    Module: with the translation.\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: no such module.\n"
+            "    InvalidArgumentError: unknown language.\n"
+            "    UnavailableError: a segment the memory cannot serve and no provider.\n"
+            "    KeyboardInterrupt: Ctrl-C; the call is cancelled.")
         .def("ask", &ask, py::arg("question"), py::arg("manual_ids") = py::none(), py::arg("k") = 5,
-             "Answers from the manuals with sources and pages; grounded is False when they do not cover it.")
+             "Answers from the manuals with sources and pages.\n"
+             "\n"
+             "Args:\n"
+             "    question: the question, in any language the manuals use.\n"
+             "    manual_ids: restrict to these manuals; None = all.\n"
+             "    k: excerpts to retrieve, 1-50.\n"
+             "\n"
+             "Returns:\n"
+             "    Answer: answer, grounded (False when the manuals do not cover it), sources.\n"
+             "\n"
+             "Raises:\n"
+             "    InvalidArgumentError: question or k out of range.\n"
+             "    The LLM's errors when one is configured.\n"
+             "    KeyboardInterrupt: Ctrl-C; the call is cancelled.")
         .def_property_readonly("adapter", &ModuleEngine::adapter, "'llm' or 'offline-rules'");
 
     m.def(

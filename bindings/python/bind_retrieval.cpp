@@ -111,17 +111,49 @@ void bind_engine(py::module_& m) {
             },
             py::arg("query"), py::arg("manual_ids") = py::none(), py::arg("k") = defaults.k,
             py::arg("section") = py::none(), py::arg("mode") = to_string(defaults.mode),
-            "k is 1-50; manual_ids None searches every indexed manual; section is an exact title;\n"
-            "mode is a SearchMode or \"hybrid\", \"lexical\", \"vector\".")
-        .def("stats", [](RetrievalEngine& e) { return unwrap(without_gil([&] { return e.stats(); })); })
+            "Hybrid search (BM25 and vectors fused by reciprocal rank) over indexed manuals.\n"
+            "\n"
+            "Args:\n"
+            "    query: 1-1000 characters, any script.\n"
+            "    manual_ids: restrict to these manuals; None = all.\n"
+            "    k: hits, 1-50.\n"
+            "    section: only chunks of this exact section title.\n"
+            "    mode: a SearchMode or \"hybrid\", \"lexical\", \"vector\".\n"
+            "\n"
+            "Returns:\n"
+            "    SearchResult: hits best first, each with pages and scores; vector_used is False while the "
+            "vector index rebuilds.\n"
+            "\n"
+            "Raises:\n"
+            "    InvalidArgumentError: query, k or mode out of range (field names it).\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
+        .def(
+            "stats", [](RetrievalEngine& e) { return unwrap(without_gil([&] { return e.stats(); })); },
+            "What the index holds.\n"
+            "\n"
+            "Returns:\n"
+            "    RetrievalStats: chunks, vectors, embedder model, dimension, rebuilding.\n"
+            "\n"
+            "Raises:\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "embed",
             [](RetrievalEngine& e, const std::vector<std::string>& texts) {
                 return embed_to_array(*e.embedder(), texts);
             },
             py::arg("texts"),
-            "Vectors from the configured embedder: float32 ndarray of shape (len(texts), dimension),\n"
-            "each row L2-normalised. Needs numpy.");
+            "Vectors from the configured embedder (the GIL is released meanwhile).\n"
+            "\n"
+            "Args:\n"
+            "    texts: list of str.\n"
+            "\n"
+            "Returns:\n"
+            "    numpy.ndarray: float32, shape (len(texts), dimension), rows L2-normalised.\n"
+            "\n"
+            "Raises:\n"
+            "    UnavailableError, RateLimitedError, DeadlineExceededError, UnauthenticatedError: a remote "
+            "embedder failed.\n"
+            "    InvalidArgumentError: the embedder refused the input.");
 
     m.def(
         "hash_embed",

@@ -11,22 +11,16 @@
 
 namespace shiksha::python {
 
-namespace {
-
-py::dict stats_dict(const TranslationStats& s) {
-    py::dict d;
-    d["segments"] = s.segments;
-    d["unique_segments"] = s.unique_segments;
-    d["memory_hits"] = s.memory_hits;
-    d["memory_misses"] = s.memory_misses;
-    d["upstream_requests"] = s.upstream_requests;
-    d["providers"] = s.providers;
-    return d;
-}
-
-} // namespace
-
 void bind_translation(py::module_& m) {
+    py::class_<TranslationStats>(m, "TranslationStats",
+                                 "How a translation was served (also readable as stats[\"memory_hits\"]).")
+        .def_readonly("segments", &TranslationStats::segments, "translatable segments in the input")
+        .def_readonly("unique_segments", &TranslationStats::unique_segments, "after folding repeats")
+        .def_readonly("memory_hits", &TranslationStats::memory_hits)
+        .def_readonly("memory_misses", &TranslationStats::memory_misses)
+        .def_readonly("upstream_requests", &TranslationStats::upstream_requests, "provider calls made")
+        .def_readonly("providers", &TranslationStats::providers, "providers that served segments, in order");
+
     py::class_<Language>(m, "Language", "A language Shiksha-Setu works in.")
         .def_property_readonly("key", [](const Language& l) { return std::string(l.key); })
         .def_property_readonly("code", [](const Language& l) { return std::string(l.code); })
@@ -71,28 +65,57 @@ void bind_translation(py::module_& m) {
                                [](const TranslationResult& r) { return std::string(r.source->key); })
         .def_property_readonly("target",
                                [](const TranslationResult& r) { return std::string(r.target->key); })
-        .def_property_readonly("stats", [](const TranslationResult& r) { return stats_dict(r.stats); });
+        .def_readonly("stats", &TranslationResult::stats);
 
     py::class_<TranslationEngine>(m, "TranslationEngine", "Obtained as Platform.translation.")
         .def(
             "translate",
             [](TranslationEngine& e, const std::string& text, const std::string& target,
                const std::string& source) {
-                return unwrap(without_gil([&] { return e.translate(text, target, source); }));
+                return unwrap(interruptible(
+                    [&](const CancelToken& cancel) { return e.translate(text, target, source, &cancel); }));
             },
             py::arg("text"), py::arg("target"), py::arg("source") = "english",
-            "Translates keeping newlines, list markers and Markdown. UnavailableError when neither the "
-            "memory\n"
-            "nor a provider can serve a segment.")
+            "Translates text (memory first, then the providers), keeping newlines, list markers, Markdown "
+            "and URLs.\n"
+            "\n"
+            "Args:\n"
+            "    text: UTF-8 text.\n"
+            "    target: key, code or name (\"hindi\", \"hi\").\n"
+            "    source: the text's language.\n"
+            "\n"
+            "Returns:\n"
+            "    TranslationResult: text, source, target and stats.\n"
+            "\n"
+            "Raises:\n"
+            "    InvalidArgumentError: unknown language or empty text.\n"
+            "    UnavailableError: neither the memory nor a provider can serve a segment.\n"
+            "    RateLimitedError: a provider's quota is spent.\n"
+            "    KeyboardInterrupt: Ctrl-C; the call is cancelled.")
         .def(
             "translate_batch",
             [](TranslationEngine& e, const std::vector<std::string>& texts, const std::string& target,
                const std::string& source) {
-                auto r = unwrap(without_gil([&] { return e.translate_batch(texts, target, source); }));
-                return py::make_tuple(r.texts, stats_dict(r.stats));
+                auto r = unwrap(interruptible([&](const CancelToken& cancel) {
+                    return e.translate_batch(texts, target, source, &cancel);
+                }));
+                return py::make_tuple(r.texts, r.stats);
             },
             py::arg("texts"), py::arg("target"), py::arg("source") = "english",
-            "(translations, stats) for many texts at once.")
+            "translate() for many texts at once (repeats are translated once).\n"
+            "\n"
+            "Args:\n"
+            "    texts: list of str.\n"
+            "    target: key, code or name.\n"
+            "    source: the texts' language.\n"
+            "\n"
+            "Returns:\n"
+            "    tuple[list[str], TranslationStats]: the translations in order, and how they were served.\n"
+            "\n"
+            "Raises:\n"
+            "    InvalidArgumentError: unknown language.\n"
+            "    UnavailableError: a segment no one can serve.\n"
+            "    KeyboardInterrupt: Ctrl-C; the call is cancelled.")
         .def(
             "remember",
             [](TranslationEngine& e, const std::string& source_text, const std::string& translation,
@@ -100,7 +123,20 @@ void bind_translation(py::module_& m) {
                 unwrap(without_gil([&] { return e.remember(source_text, translation, target, source); }));
             },
             py::arg("source_text"), py::arg("translation"), py::arg("target"), py::arg("source") = "english",
-            "Stores a human translation in the memory.")
+            "Stores a human translation in the memory (it wins over providers).\n"
+            "\n"
+            "Args:\n"
+            "    source_text: the original.\n"
+            "    translation: its translation.\n"
+            "    target: the translation's language.\n"
+            "    source: the original's language.\n"
+            "\n"
+            "Returns:\n"
+            "    None\n"
+            "\n"
+            "Raises:\n"
+            "    InvalidArgumentError: unknown language or empty text.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "add_term",
             [](TranslationEngine& e, const std::string& language, const std::string& term,
@@ -112,13 +148,37 @@ void bind_translation(py::module_& m) {
                 return unwrap(without_gil([&] { return e.add_term(g); }));
             },
             py::arg("language"), py::arg("term"), py::arg("translation") = py::none(),
-            "Adds a glossary term; without a translation it is never translated.")
+            "Adds a glossary term: kept as it is, or always translated one way.\n"
+            "\n"
+            "Args:\n"
+            "    language: target language.\n"
+            "    term: the English term (matched case-insensitively).\n"
+            "    translation: forced translation; None = keep the term.\n"
+            "\n"
+            "Returns:\n"
+            "    GlossaryEntry\n"
+            "\n"
+            "Raises:\n"
+            "    InvalidArgumentError: unknown language or empty term.\n"
+            "    ConflictError: the term exists for that language.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "terms",
             [](TranslationEngine& e, const std::string& language) {
                 return unwrap(without_gil([&] { return e.terms(language); }));
             },
-            py::arg("language") = "")
+            py::arg("language") = "",
+            "Glossary terms.\n"
+            "\n"
+            "Args:\n"
+            "    language: only this language; \"\" = all.\n"
+            "\n"
+            "Returns:\n"
+            "    list[GlossaryEntry]\n"
+            "\n"
+            "Raises:\n"
+            "    InvalidArgumentError: unknown language.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "update_term",
             [](TranslationEngine& e, std::int64_t id, const std::string& language, const std::string& term,
@@ -129,13 +189,39 @@ void bind_translation(py::module_& m) {
                 g.translation = std::move(translation);
                 return unwrap(without_gil([&] { return e.update_term(id, g); }));
             },
-            py::arg("id"), py::arg("language"), py::arg("term"), py::arg("translation") = py::none())
+            py::arg("id"), py::arg("language"), py::arg("term"), py::arg("translation") = py::none(),
+            "Replaces a glossary term.\n"
+            "\n"
+            "Args:\n"
+            "    id: the entry.\n"
+            "    language: target language.\n"
+            "    term: the English term.\n"
+            "    translation: forced translation or None.\n"
+            "\n"
+            "Returns:\n"
+            "    GlossaryEntry\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: no such entry.\n"
+            "    InvalidArgumentError: unknown language or empty term.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def(
             "remove_term",
             [](TranslationEngine& e, std::int64_t id) {
                 unwrap(without_gil([&] { return e.remove_term(id); }));
             },
-            py::arg("id"))
+            py::arg("id"),
+            "Deletes a glossary term.\n"
+            "\n"
+            "Args:\n"
+            "    id: the entry.\n"
+            "\n"
+            "Returns:\n"
+            "    None\n"
+            "\n"
+            "Raises:\n"
+            "    NotFoundError: no such entry.\n"
+            "    UnavailableError: the database cannot be reached or is busy.")
         .def_property_readonly("providers", &TranslationEngine::providers,
                                "The provider chain; empty = memory only.");
 }

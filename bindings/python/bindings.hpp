@@ -9,7 +9,10 @@
 
 #include <pybind11/pybind11.h>
 
+#include <chrono>
+#include <future>
 #include <optional>
+#include <thread>
 #include <type_traits>
 #include <utility>
 
@@ -50,6 +53,47 @@ template <class F>
 auto without_gil(F&& call) {
     py::gil_scoped_release release;
     return std::forward<F>(call)();
+}
+
+/// True on the interpreter's main thread, the only one Python delivers signals (Ctrl-C) to.
+[[nodiscard]] bool on_main_thread();
+
+/// Runs `call(cancel)` — a long library call that takes a CancelToken — so that Ctrl-C stops
+/// it. Python runs signal handlers only on the main thread and only between bytecodes, so
+/// there the call runs on a helper thread while this one waits with the GIL released,
+/// checking for signals every 50 ms. What a handler raises (KeyboardInterrupt) cancels the
+/// token; the call is still awaited (it borrows this frame) and the exception raised in place
+/// of its result. Elsewhere, where no signal can arrive, the call runs inline without the GIL.
+/// The helper thread is the binding's, not the library's: it keeps the interpreter
+/// responsive, the work itself stays on the caller's behalf as it would in C++.
+template <class F>
+auto interruptible(F&& call) {
+    using R = std::invoke_result_t<F&, const CancelToken&>;
+    CancelToken cancel;
+    if (!on_main_thread()) return without_gil([&] { return call(cancel); });
+    std::optional<R> result;
+    std::promise<void> finished;
+    auto done = finished.get_future();
+    std::thread worker([&] {
+        result.emplace(call(cancel));
+        finished.set_value();
+    });
+    std::optional<py::error_already_set> interrupted;
+    for (;;) {
+        bool ready = false;
+        {
+            py::gil_scoped_release release;
+            ready = done.wait_for(std::chrono::milliseconds(50)) == std::future_status::ready;
+        }
+        if (ready) break;
+        if (!interrupted && PyErr_CheckSignals() != 0) {
+            interrupted.emplace(); // takes the pending exception
+            cancel.cancel();
+        }
+    }
+    worker.join();
+    if (interrupted) throw std::move(*interrupted);
+    return std::move(*result);
 }
 
 /// Changes made from Python are audited as coming from "python" (the CLI says "cli").

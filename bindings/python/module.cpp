@@ -3,7 +3,7 @@
 
 #include "shiksha/version.hpp"
 
-PYBIND11_MODULE(shiksha, m) {
+PYBIND11_MODULE(_shiksha, m) {
     using namespace shiksha::python;
     m.doc() = "Shiksha-Setu SDK: adapt, translate, export and deliver teacher-training modules.\n\n"
               "Every library error is raised as a subclass of shiksha.Error carrying .code and .field.\n"

@@ -9,10 +9,11 @@ float32 numpy arrays.
 import datetime
 import os
 import pathlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, Literal, TypeAlias, overload
 
 import numpy
+import pandas
 import numpy.typing
 
 version: str
@@ -21,6 +22,15 @@ __version__: str
 _JsonValue: TypeAlias = None | bool | int | float | str | list[Any] | dict[str, Any]
 _Progress: TypeAlias = Callable[[int, int], bool | None]
 """progress(done, total): return False to cancel; None or True to go on."""
+
+class _WireMapping:
+    """Results that used to be plain dicts still answer dict-style reads by wire key."""
+    def __getitem__(self, key: str) -> Any: ...
+    def __contains__(self, key: object) -> bool: ...
+    def get(self, key: str, default: Any = None) -> Any:
+        """The wire-form value of `key`, or `default` (as dict.get)."""
+    def keys(self) -> Any:
+        """The wire form's keys (as dict.keys)."""
 
 # --- errors -----------------------------------------------------------------------------
 
@@ -103,6 +113,41 @@ class EmbeddingsConfig:
     """0 = 384 for the built-in embedder, learned for a remote one."""
     def __init__(self) -> None: ...
 
+class LlmConfig:
+    """The chat model for modules and answers; neither base_url nor api_key = offline rules."""
+    base_url: str
+    """OpenAI-compatible .../v1 (Groq's when only api_key is set; Ollama, llama.cpp...)."""
+    api_key: str
+    """Never shown in reprs."""
+    model: str
+    temperature: float
+    max_tokens: int
+    def __init__(self) -> None: ...
+    def configured(self) -> bool:
+        """True when an LLM will be used."""
+
+class TranslationConfig:
+    """Machine translation after the translation memory."""
+    providers: str
+    """Comma-separated chain: google, llm, bhashini; "memory" = memory only."""
+    google_api_key: str
+    google_base_url: str
+    bhashini_user_id: str
+    bhashini_api_key: str
+    bhashini_pipeline_url: str
+    memory_ttl: int
+    """seconds"""
+    def __init__(self) -> None: ...
+
+class VideoConfig:
+    """YouTube Data API v3 when a key is set, else the local catalogue."""
+    youtube_api_key: str
+    youtube_base_url: str
+    daily_quota_units: int
+    cache_ttl: int
+    """seconds"""
+    def __init__(self) -> None: ...
+
 class RetrievalConfig:
     hnsw_m: int
     hnsw_ef_construction: int
@@ -175,6 +220,9 @@ class Config:
     """Mutable in place: `cfg.ingest.ocr = False`."""
     embeddings: EmbeddingsConfig
     retrieval: RetrievalConfig
+    llm: LlmConfig
+    translation: TranslationConfig
+    videos: VideoConfig
     net: NetConfig
     exports: ExportConfig
     delivery: DeliveryConfig
@@ -237,6 +285,8 @@ class User:
     def created_at(self) -> datetime.datetime: ...
     @property
     def updated_at(self) -> datetime.datetime: ...
+    def to_dict(self) -> dict[str, Any]:
+        """Its attributes as a dict (nested results as dicts)."""
 
 class School:
     @property
@@ -249,6 +299,8 @@ class School:
     def __init__(
         self, name: str, district: str = "", state: str = "", school_type: str = "", total_teachers: int = 0
     ) -> None: ...
+    def to_dict(self) -> dict[str, Any]:
+        """Its attributes as a dict (nested results as dicts)."""
 
 class TokenPair:
     @property
@@ -260,6 +312,8 @@ class TokenPair:
         """seconds until the access token expires"""
     @property
     def user(self) -> User: ...
+    def to_dict(self) -> dict[str, Any]:
+        """Its attributes as a dict (nested results as dicts)."""
 
 class Session:
     @property
@@ -268,6 +322,8 @@ class Session:
     def token_id(self) -> str: ...
     @property
     def expires_at(self) -> datetime.datetime: ...
+    def to_dict(self) -> dict[str, Any]:
+        """Its attributes as a dict (nested results as dicts)."""
 
 class AuditEntry:
     @property
@@ -287,6 +343,8 @@ class AuditEntry:
     def request_id(self) -> str: ...
     @property
     def client(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]:
+        """Its attributes as a dict (nested results as dicts)."""
 
 class AuthEngine:
     """Obtained from Platform.auth. Thread-safe; every method releases the GIL."""
@@ -519,6 +577,8 @@ class RetrievalStats:
     def dimension(self) -> int: ...
     @property
     def rebuilding(self) -> bool: ...
+    def to_dict(self) -> dict[str, Any]:
+        """Its attributes as a dict (nested results as dicts)."""
 
 class RetrievalEngine:
     """Obtained from Platform.retrieval. Thread-safe; every method releases the GIL."""
@@ -586,6 +646,8 @@ class UploadResult:
     @property
     def duplicate(self) -> bool:
         """The same bytes were uploaded before; `manual` is that upload."""
+    def to_dict(self) -> dict[str, Any]:
+        """Its attributes as a dict (nested results as dicts)."""
 
 class PageReport:
     @property
@@ -728,6 +790,8 @@ class DemoAccount:
     def role(self) -> str: ...
     @property
     def school(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]:
+        """Its attributes as a dict (nested results as dicts)."""
 
 class DemoReport:
     @property
@@ -736,6 +800,8 @@ class DemoReport:
     def users_created(self) -> int: ...
     @property
     def clusters_created(self) -> int: ...
+    def to_dict(self) -> dict[str, Any]:
+        """Its attributes as a dict (nested results as dicts)."""
 
 def demo_accounts() -> list[DemoAccount]: ...
 def seed_demo(platform: Platform) -> DemoReport: ...
@@ -748,6 +814,8 @@ class ModuleSection:
     def heading(self) -> str: ...
     @property
     def text(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]:
+        """Its attributes as a dict (nested results as dicts)."""
 
 class Activity:
     @property
@@ -758,12 +826,16 @@ class Activity:
     def steps(self) -> list[str]: ...
     @property
     def duration(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]:
+        """Its attributes as a dict (nested results as dicts)."""
 
 class AssessmentQuestion:
     @property
     def question(self) -> str: ...
     @property
     def answer(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]:
+        """Its attributes as a dict (nested results as dicts)."""
 
 class Citation:
     """A page reference to a chunk that retrieval returned."""
@@ -777,6 +849,8 @@ class Citation:
     def page_end(self) -> int: ...
     @property
     def excerpt(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]:
+        """Its attributes as a dict (nested results as dicts)."""
 
 class ModuleContent:
     @property
@@ -881,6 +955,8 @@ class ModuleTranslation:
     def segments(self) -> int: ...
     @property
     def created_at(self) -> datetime.datetime: ...
+    def to_dict(self) -> dict[str, Any]:
+        """Its attributes as a dict (nested results as dicts)."""
 
 class AnswerSource:
     @property
@@ -897,6 +973,8 @@ class AnswerSource:
     def excerpt(self) -> str: ...
     @property
     def relevance(self) -> float: ...
+    def to_dict(self) -> dict[str, Any]:
+        """Its attributes as a dict (nested results as dicts)."""
 
 class Answer:
     @property
@@ -957,6 +1035,8 @@ class Language:
     def font_family(self) -> str: ...
     @property
     def in_contract(self) -> bool: ...
+    def to_dict(self) -> dict[str, Any]:
+        """Its attributes as a dict (nested results as dicts)."""
 
 def supported_languages() -> list[Language]:
     """English and the Indian languages, in the contract's order (Assamese last)."""
@@ -977,6 +1057,24 @@ class GlossaryEntry:
     def created_at(self) -> datetime.datetime: ...
     @property
     def updated_at(self) -> datetime.datetime: ...
+    def to_dict(self) -> dict[str, Any]:
+        """Its attributes as a dict (nested results as dicts)."""
+
+class TranslationStats(_WireMapping):
+    """How a translation was served (also readable as stats["memory_hits"])."""
+    @property
+    def segments(self) -> int: ...
+    @property
+    def unique_segments(self) -> int: ...
+    @property
+    def memory_hits(self) -> int: ...
+    @property
+    def memory_misses(self) -> int: ...
+    @property
+    def upstream_requests(self) -> int: ...
+    @property
+    def providers(self) -> list[str]: ...
+    def to_dict(self) -> dict[str, Any]: ...
 
 class TranslationResult:
     @property
@@ -986,13 +1084,15 @@ class TranslationResult:
     @property
     def target(self) -> str: ...
     @property
-    def stats(self) -> dict[str, Any]: ...
+    def stats(self) -> TranslationStats: ...
+    def to_dict(self) -> dict[str, Any]:
+        """Its attributes as a dict (nested results as dicts)."""
 
 class TranslationEngine:
     """Obtained as Platform.translation."""
     def translate(self, text: str, target: str, source: str = "english") -> TranslationResult:
         """Translates keeping newlines, list markers and Markdown."""
-    def translate_batch(self, texts: list[str], target: str, source: str = "english") -> tuple[list[str], dict[str, Any]]:
+    def translate_batch(self, texts: list[str], target: str, source: str = "english") -> tuple[list[str], TranslationStats]:
         """(translations, stats) for many texts at once."""
     def remember(self, source_text: str, translation: str, target: str, source: str = "english") -> None:
         """Stores a human translation in the memory."""
@@ -1112,6 +1212,8 @@ class ShareResult:
     def export_id(self) -> int | None: ...
     @property
     def pdf_url(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]:
+        """Its attributes as a dict (nested results as dicts)."""
 
 class DeliveryReport:
     @property
@@ -1120,6 +1222,17 @@ class DeliveryReport:
     def counts(self) -> dict[str, int]: ...
     @property
     def deliveries(self) -> list[Delivery]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class ContactImport(_WireMapping):
+    """What a contacts CSV import did."""
+    @property
+    def added(self) -> int: ...
+    @property
+    def updated(self) -> int: ...
+    @property
+    def problems(self) -> list[tuple[int, str]]:
+        """(line, message) of each refused CSV line (1-based, header = 1)."""
     def to_dict(self) -> dict[str, Any]: ...
 
 class DeliveryEngine:
@@ -1139,8 +1252,8 @@ class DeliveryEngine:
     def update_contact(self, id: int, *, name: str | None = None, phone: str | None = None,
                        language: str | None = None, opted_in: bool | None = None) -> Contact: ...
     def delete_contact(self, id: int) -> None: ...
-    def import_contacts_csv(self, cluster_id: int, csv: str) -> dict[str, Any]:
-        """CSV text with a header (name, phone[, language, opted_in]) → {added, updated, problems}."""
+    def import_contacts_csv(self, cluster_id: int, csv: str) -> ContactImport:
+        """CSV text with a header (name, phone[, language, opted_in]) → added, updated, problems."""
 
 # --- analytics ------------------------------------------------------------------------------
 
@@ -1165,6 +1278,109 @@ class Feedback:
     def tags(self) -> list[str] | None: ...
     @property
     def helpful(self) -> bool: ...
+    @property
+    def created_by(self) -> int | None: ...
+    @property
+    def submitted_at(self) -> datetime.datetime: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class ClusterFeedback:
+    """One cluster's share of a feedback summary."""
+    @property
+    def cluster_id(self) -> int | None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def count(self) -> int: ...
+    @property
+    def helpful(self) -> int: ...
+    @property
+    def average_rating(self) -> float: ...
+    @property
+    def helpful_rate(self) -> float: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class DailyFeedback:
+    """One UTC day of a feedback summary."""
+    @property
+    def date(self) -> str: ...
+    @property
+    def count(self) -> int: ...
+    @property
+    def helpful(self) -> int: ...
+    @property
+    def average_rating(self) -> float: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class PhraseCount:
+    """A word or two that recurs in unhelpful feedback."""
+    @property
+    def phrase(self) -> str: ...
+    @property
+    def count(self) -> int: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class FeedbackSummary(_WireMapping):
+    """What the feedback in a filter says; to_dict() is the HTTP shape (total_feedback, by_cluster...)."""
+    @property
+    def total(self) -> int: ...
+    @property
+    def helpful(self) -> int: ...
+    @property
+    def not_helpful(self) -> int: ...
+    @property
+    def helpfulness_rate(self) -> float: ...
+    @property
+    def average_rating(self) -> float: ...
+    @property
+    def rating_distribution(self) -> list[int]:
+        """[one star, ..., five stars]"""
+    @property
+    def clusters(self) -> list[ClusterFeedback]: ...
+    @property
+    def days(self) -> list[DailyFeedback]: ...
+    @property
+    def tags(self) -> dict[str, int]: ...
+    @property
+    def common_issues(self) -> list[PhraseCount]: ...
+    @property
+    def comments_analyzed(self) -> int: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class ModulePerformance:
+    """A module's standing by teacher feedback."""
+    @property
+    def module_id(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def cluster_id(self) -> int: ...
+    @property
+    def cluster_name(self) -> str: ...
+    @property
+    def count(self) -> int: ...
+    @property
+    def helpful(self) -> int: ...
+    @property
+    def average_rating(self) -> float: ...
+    @property
+    def helpful_rate(self) -> float: ...
+    @property
+    def wilson_lower_bound(self) -> float: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class PerformanceReport(_WireMapping):
+    """Modules ranked by the Wilson bound; to_dict() is the HTTP shape (top_modules...)."""
+    @property
+    def min_ratings(self) -> int: ...
+    @property
+    def modules_ranked(self) -> int: ...
+    @property
+    def modules_excluded(self) -> int: ...
+    @property
+    def top(self) -> list[ModulePerformance]: ...
+    @property
+    def underperforming(self) -> list[ModulePerformance]: ...
     def to_dict(self) -> dict[str, Any]: ...
 
 class AnalyticsEngine:
@@ -1176,11 +1392,10 @@ class AnalyticsEngine:
     def list_feedback(self, module_id: int, skip: int = 0, limit: int = 100) -> list[Feedback]: ...
     def summary(self, *, cluster_id: int | None = None, manual_id: int | None = None,
                 date_from: str | None = None, date_to: str | None = None,
-                top_issues: int = 10) -> dict[str, Any]:
-        """Feedback summary as the HTTP API returns it: total_feedback, helpful_count, not_helpful_count,
-        helpfulness_rate, average_rating, rating_distribution, by_cluster, by_day, tags, common_issues,
-        comments_analyzed. Dates YYYY-MM-DD (whole day, inclusive) or ISO."""
-    def module_performance(self, *, min_ratings: int = 5, limit: int = 10) -> dict[str, Any]:
+                top_issues: int = 10) -> FeedbackSummary:
+        """Totals, distribution, per cluster and per day, tags and common issues. Dates YYYY-MM-DD
+        (whole day, inclusive) or ISO."""
+    def module_performance(self, *, min_ratings: int = 5, limit: int = 10) -> PerformanceReport:
         """{min_ratings, modules_ranked, modules_excluded, top_modules, underperforming_modules}, ranked by
         the Wilson lower bound of the helpfulness rate."""
 
@@ -1192,19 +1407,118 @@ def parse_iso8601_duration(text: str) -> int | None:
 def format_video_duration(seconds: int) -> str:
     """75 → '1:15', 3723 → '1:02:03'."""
 
+class Video:
+    """A teaching video, scored against a module or a query."""
+    @property
+    def video_id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def thumbnail_url(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def duration_seconds(self) -> int: ...
+    @property
+    def duration(self) -> str: ...
+    @property
+    def view_count(self) -> int: ...
+    @property
+    def relevance_score(self) -> float | None: ...
+    @property
+    def relevance_reason(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class VideoSuggestions(_WireMapping):
+    """Teaching videos for one module."""
+    @property
+    def module_id(self) -> int: ...
+    @property
+    def query(self) -> str: ...
+    @property
+    def source(self) -> Literal["youtube", "catalogue", "none"]: ...
+    @property
+    def cached(self) -> bool: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def fetched_at(self) -> datetime.datetime: ...
+    @property
+    def videos(self) -> list[Video]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class VideoSearchResult(_WireMapping):
+    @property
+    def query(self) -> str: ...
+    @property
+    def source(self) -> Literal["youtube", "catalogue"]: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def videos(self) -> list[Video]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class CatalogueProblem:
+    """A catalogue row that was not imported."""
+    @property
+    def row(self) -> int: ...
+    @property
+    def message(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class CatalogueImport(_WireMapping):
+    @property
+    def added(self) -> int: ...
+    @property
+    def updated(self) -> int: ...
+    @property
+    def problems(self) -> list[CatalogueProblem]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class QuotaUsage(_WireMapping):
+    """Today's spending of the YouTube quota."""
+    @property
+    def api(self) -> str: ...
+    @property
+    def day(self) -> str: ...
+    @property
+    def units(self) -> int: ...
+    @property
+    def calls(self) -> int: ...
+    @property
+    def limit(self) -> int: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+class VideoLanguage(_WireMapping):
+    """A language videos can be searched in."""
+    @property
+    def key(self) -> str: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def native_name(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
 class VideoEngine:
-    """Obtained as Platform.videos."""
-    def suggest(self, module_id: int, limit: int = 3, refresh: bool = False) -> dict[str, Any]:
-        """Videos for a module: {module_id, query, source, cached, reason, fetched_at, videos}."""
+    """Obtained as Platform.videos. Thread-safe."""
+    def suggest(self, module_id: int, limit: int = 3, refresh: bool = False) -> VideoSuggestions: ...
     def search(self, query: str, language: str | None = None, max_results: int = 10,
-               duration: str = "any") -> dict[str, Any]:
-        """Search videos: {query, source, reason, videos}."""
-    def languages(self) -> list[dict[str, Any]]:
-        """Languages videos can be searched in."""
-    def import_catalogue(self, path: str) -> dict[str, Any]:
-        """Fill the local catalogue from a .csv or .json file → {added, updated, problems}."""
-    def import_catalogue_text(self, text: str, format: str = "") -> dict[str, Any]:
-        """Same from text; format 'csv', 'json' or '' (guess)."""
+               duration: str = "any") -> VideoSearchResult: ...
+    def languages(self) -> list[VideoLanguage]: ...
+    def import_catalogue(self, path: str) -> CatalogueImport: ...
+    def import_catalogue_text(self, text: str, format: str = "") -> CatalogueImport: ...
     def catalogue_size(self) -> int: ...
-    def quota_usage(self) -> dict[str, Any]:
-        """Today's YouTube quota spending: {api, day (Pacific), units, calls, limit}."""
+    def quota_usage(self) -> QuotaUsage: ...
+
+# --- pandas ---------------------------------------------------------------------------------
+
+def to_frame(results: Iterable[Any]) -> "pandas.DataFrame":
+    """One row per result (its to_dict(); nested dicts as dotted columns). Needs pandas."""

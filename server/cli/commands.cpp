@@ -21,7 +21,8 @@ constexpr std::string_view demo_help = R"(Usage: shiksha demo [--manual FILE.pdf
 
 Creates the data directory, the demo accounts of the API contract (admin@shiksha-setu.gov.in /
 admin123 and others) and three example clusters, then ingests and indexes a sample manual
-(default: the project's examples/data/low_cost_science_handbook.pdf) and runs a search on it.
+(default: the sample manual installed with shiksha, share/shiksha/low_cost_science_handbook.pdf
+beside the binary's bin/) and runs a search on it.
 Safe to run again: existing data is kept.
 )";
 
@@ -83,9 +84,27 @@ std::optional<std::string> read_password(std::string_view prompt) {
 
 } // namespace
 
+namespace {
+
+/// The sample manual, found relative to this executable so an installed copy works anywhere:
+/// `<prefix>/bin/shiksha` reads `<prefix>/share/shiksha/…`, and the build tree mirrors that
+/// layout (`build/<preset>/server/shiksha` and `build/<preset>/share/shiksha/…`).
+std::filesystem::path sample_manual_path() {
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    const std::filesystem::path relative = SHIKSHA_SAMPLE_MANUAL_FROM_BIN;
+    if (ec) return relative.filename(); // no /proc: look in the working directory
+    return (exe.parent_path() / relative).lexically_normal();
+}
+
+} // namespace
+
 int run_demo(Context& ctx, Args& args) {
     if (args.flag("--help")) return (std::cout << demo_help, exit_ok);
-    const std::filesystem::path manual_file = args.option("--manual").value_or(SHIKSHA_SAMPLE_MANUAL);
+    const std::filesystem::path manual_file =
+        args.option("--manual")
+            .transform([](std::string s) { return std::filesystem::path(std::move(s)); })
+            .value_or(sample_manual_path());
     if (auto extra = args.leftovers(); !extra.empty()) return usage_error(extra, demo_help);
     auto platform = open_platform(ctx);
     if (!platform) return report(ctx, platform.error());

@@ -28,3 +28,15 @@ if(rc OR NOT out MATCHES "^shiksha [0-9.]+ schema [0-9]+ clusters 0")
   message(FATAL_ERROR "the consumer failed (${rc}): ${out}${err}")
 endif()
 message(STATUS "consumer: ${out}")
+
+# The installed `shiksha` finds the sample manual installed beside it (share/shiksha), with no
+# path into the source or build tree: moved to another directory, it still does.
+if(EXISTS "${work}/prefix/bin/shiksha")
+  file(RENAME "${work}/prefix" "${work}/moved")
+  execute_process(COMMAND ${CMAKE_COMMAND} -E env SHIKSHA_PASSWORD_HASH_COST=minimum
+                          "${work}/moved/bin/shiksha" --data-dir "${work}/demo-data" demo
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(rc OR NOT out MATCHES "manual #1 'Low-Cost Science Handbook' indexed: 8 pages")
+    message(FATAL_ERROR "the installed shiksha did not ingest its sample manual (${rc}):\n${out}${err}")
+  endif()
+endif()

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -163,6 +164,19 @@ struct RetrievalConfig {
     double vector_weight = 0;
 };
 
+/// Providers the host built itself — an in-house model, a cache in front of a vendor, a
+/// test double — used instead of the ones the settings above describe. An empty member
+/// leaves that provider to the settings. Held as shared pointers to const: implementations
+/// must be thread-safe (see providers.hpp).
+///
+///     cfg.providers.llm = std::make_shared<MyLlm>();           // modules, answers, video queries
+///     cfg.providers.embedder = std::make_shared<MyEmbedder>(); // search, video ranking
+struct CustomProviders {
+    std::shared_ptr<const Embedder>
+        embedder; ///< replaces `embeddings`; the index is rebuilt when its model() changes
+    std::shared_ptr<const LlmClient> llm; ///< replaces `llm`; also serves the "llm" translation provider
+};
+
 struct Config {
     std::filesystem::path data_dir = "shiksha-data"; ///< database, uploads, exports
     unsigned workers = 0;                            ///< worker pool size; 0 = one per core (≥ 2)
@@ -177,6 +191,7 @@ struct Config {
     DeliveryConfig delivery;
     VideoConfig videos;
     NetConfig net;                       ///< outbound HTTP(S) for every provider
+    CustomProviders providers;           ///< the host's own providers, overriding the settings
     LogSink log_sink;                    ///< where the library logs; empty = nowhere
     LogLevel log_level = LogLevel::info; ///< records below this are not even built
 

@@ -37,7 +37,7 @@ struct Manual {
     std::int64_t id = 0;
     std::string title;
     std::string filename;  ///< the upload's name (display only)
-    std::string file_path; ///< relative to the data dir: manuals/<sha256>.pdf
+    std::string file_path; ///< relative to the data dir: `manuals/<sha256>.pdf`
     std::string sha256;
     std::int64_t size_bytes = 0;
     int total_pages = 0;

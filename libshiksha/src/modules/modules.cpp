@@ -363,6 +363,10 @@ Result<Module> ModuleEngine::generate(const GenerateRequest& request, const Acto
     module.content = std::move(content);
     module.generation = std::move(info);
 
+    // A caller that gave up while the model was answering (Ctrl-C in Python, a cancelled job)
+    // gets nothing stored: the answer arrives, but the module it asked for is no longer wanted.
+    if (cancel != nullptr && cancel->cancelled()) return fail(ErrorCode::deadline_exceeded, "cancelled");
+
     auto stored = d.store->write([&](SQLite::Database& db) -> Result<Module> {
         Module m = detail::module_repo::insert(db, module, actor.user_id);
         detail::audit_repo::append(db, {0, now_utc(), actor.user_id, "module.generate",

@@ -79,8 +79,10 @@ Result<std::unique_ptr<Platform>> Platform::open(Config config) {
     auto& jobs_impl = *jobs;
     impl->jobs = std::make_unique<JobEngine>(std::move(jobs));
 
-    std::shared_ptr<const Embedder> embedder;
-    if (config.embeddings.base_url.empty()) {
+    std::shared_ptr<const Embedder> embedder = config.providers.embedder;
+    if (embedder) {
+        impl->logger.info("custom embedder", {{"model", embedder->model()}});
+    } else if (config.embeddings.base_url.empty()) {
         embedder = make_hash_embedder(config.embeddings.dimension == 0 ? 384 : config.embeddings.dimension);
     } else {
         auto remote =
@@ -98,8 +100,10 @@ Result<std::unique_ptr<Platform>> Platform::open(Config config) {
         impl->store, config.data_dir, config.ingest, impl->logger, retrieval_impl, jobs_impl, impl->metrics));
     retrieval_impl.open();
 
-    std::shared_ptr<const LlmClient> llm;
-    if (config.llm.configured()) {
+    std::shared_ptr<const LlmClient> llm = config.providers.llm;
+    if (llm) {
+        impl->logger.info("custom LLM", {{"provider", llm->provider()}, {"model", llm->model()}});
+    } else if (config.llm.configured()) {
         auto client = make_openai_chat_client(
             {config.llm.effective_base_url(), config.llm.api_key, config.llm.model, config.net});
         if (!client) return std::unexpected(client.error());

@@ -1,0 +1,21 @@
+# Builds the `docs` target (Doxygen over the public headers and docs/) and checks that it
+# produced the reference with no warning at all. Invoked by CTest (label: docs).
+execute_process(COMMAND ${CMAKE_COMMAND} --build "${BUILD_DIR}" --target docs
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+set(log "")
+if(EXISTS "${DOCS_DIR}/warnings.log")
+  file(READ "${DOCS_DIR}/warnings.log" log)
+endif()
+if(rc OR NOT log STREQUAL "")
+  message(FATAL_ERROR "the docs target failed (${rc}) or Doxygen warned:\n${log}\n${out}\n${err}")
+endif()
+foreach(page index.html classshiksha_1_1Platform.html structshiksha_1_1Config.html classshiksha_1_1LlmClient.html)
+  if(NOT EXISTS "${DOCS_DIR}/html/${page}")
+    message(FATAL_ERROR "the reference lacks ${page}")
+  endif()
+endforeach()
+file(READ "${DOCS_DIR}/html/classshiksha_1_1Platform.html" platform_page)
+if(NOT platform_page MATCHES "Opens \\(creating|open\\(\\)")
+  message(FATAL_ERROR "the Platform page does not carry the header's documentation")
+endif()
+message(STATUS "Doxygen: no warnings")
