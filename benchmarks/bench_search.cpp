@@ -329,7 +329,7 @@ void run_size(std::size_t size, std::size_t query_count, const SyntheticLanguage
                      "manuals/synthetic.pdf", fake_sha(first), 1, static_cast<int>(n / 3 + 1), std::nullopt},
                     now_utc());
                 auto r = detail::manual_repo::replace_index(db, m.id, {}, chunks, embedder->model(), vs,
-                                                            std::string("english"), 0, now_utc());
+                                                            std::string("english"), 0, now_utc(), 2);
                 return r.new_chunk_ids;
             });
             if (!done) die("insert failed: " + done.error().message);

@@ -108,6 +108,8 @@ void bind_values(py::module_& m) {
         .def_readonly("detected_language", &Manual::detected_language, "\"english\", \"hindi\"... or None")
         .def_readonly("ocr_pages", &Manual::ocr_pages)
         .def_readonly("chunk_count", &Manual::chunk_count)
+        .def_readonly("chunker_version", &Manual::chunker_version,
+                      "version of the ingestion that made its chunks (0 = never indexed)")
         .def_readonly("adapted_summary", &Manual::adapted_summary)
         .def_readonly("key_points", &Manual::key_points)
         .def(
@@ -145,6 +147,8 @@ void bind_values(py::module_& m) {
         .def_readonly("ocr_pages", &IndexReport::ocr_pages)
         .def_readonly("headers_removed", &IndexReport::headers_removed)
         .def_readonly("seconds", &IndexReport::seconds)
+        .def_readonly("running_titles", &IndexReport::running_titles,
+                      "running titles recognised as page furniture, as printed")
         .def("to_dict", [](const IndexReport& r) { return py_from_json(to_json(r)); })
         .def("__repr__", [](const IndexReport& r) {
             return "IndexReport(manual_id=" + std::to_string(r.manual.id) +

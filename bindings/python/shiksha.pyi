@@ -634,6 +634,9 @@ class Manual:
     @property
     def chunk_count(self) -> int: ...
     @property
+    def chunker_version(self) -> int:
+        """Version of the ingestion that made its chunks (0 = never indexed)."""
+    @property
     def adapted_summary(self) -> str | None: ...
     @property
     def key_points(self) -> list[str]: ...
@@ -678,6 +681,9 @@ class IndexReport:
     def headers_removed(self) -> int: ...
     @property
     def seconds(self) -> float: ...
+    @property
+    def running_titles(self) -> list[str]:
+        """Running titles recognised as page furniture, as printed."""
     def to_dict(self) -> dict[str, Any]: ...
 
 class Chunk:

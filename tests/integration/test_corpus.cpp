@@ -22,6 +22,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -33,6 +35,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <sys/wait.h>
 #include <vector>
 
@@ -295,7 +298,18 @@ TEST_CASE("the indexed text of each NCERT chapter covers pdftotext's words") {
     for (auto file : ncert_files) {
         CAPTURE(file);
         const auto& m = lib.manual(file);
-        const auto reference = word_tokens(pdftotext(pdfs / file));
+        // Page furniture is dropped on purpose: page numbers, the running titles indexing
+        // reports, and the one-letter pieces pdftotext makes of letter-spaced and sideways type
+        // ("po w e r sh a r i n g", which indexing rebuilds as the running title "Power-sharing").
+        std::set<std::string> furniture;
+        for (const auto& t : m.report.running_titles)
+            for (auto& w : word_tokens(t))
+                furniture.insert(std::move(w));
+        std::vector<std::string> reference;
+        for (auto& w : word_tokens(pdftotext(pdfs / file))) {
+            const bool digits = std::ranges::all_of(w, [](char c) { return c >= '0' && c <= '9'; });
+            if (!digits && w.size() > 1 && !furniture.contains(w)) reference.push_back(std::move(w));
+        }
         const auto ours = word_tokens(all_text(m));
         const std::set<std::string> ref_set(reference.begin(), reference.end());
         const std::set<std::string> our_set(ours.begin(), ours.end());
@@ -324,9 +338,10 @@ TEST_CASE("the indexed text of each NCERT chapter covers pdftotext's words") {
             sample += w + " ";
         MESSAGE(file << ": distinct-word recall " << fixed(recall) << " (" << kept << "/" << ref_set.size()
                      << "), occurrence recall " << fixed(occurrence_recall) << "; some lost: " << sample);
-        // Measured 2026-11-22: distinct 0.983 / 0.967 / 0.964 / 0.982 and occurrence 0.982 / 0.968 /
-        // 0.969 / 0.964 (economics, electricity, acids, power-sharing). What is lost is mostly page
-        // numbers and the footer's words (removed on purpose) and words pdftotext splits differently.
+        // Measured 2026-11-22 (chunker 1, all of pdftotext's words): distinct 0.983 / 0.967 / 0.964 /
+        // 0.982 and occurrence 0.982 / 0.968 / 0.969 / 0.964 (economics, electricity, acids,
+        // power-sharing). Chunker 2 drops more furniture (page numbers and running titles found by
+        // their place on the page), so the reference leaves those out; see the MESSAGE for today's.
         CHECK(recall >= 0.95);
         CHECK(occurrence_recall >= 0.95);
     }
@@ -612,6 +627,110 @@ TEST_CASE("truncated, damaged, encrypted and non-PDF uploads are refused and lea
     }
 }
 
+// ---- 8b. Chunk quality -----------------------------------------------------------------------------
+
+namespace {
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+struct ChunkStats {
+    std::size_t chunks = 0, median = 0, under_100 = 0, with_section = 0, heading_only = 0;
+    std::string shortest; ///< a few of the shortest chunks, quoted
+};
+
+/// Lengths in code points; a chunk whose text is its section (a heading standing alone) counts
+/// as heading_only.
+ChunkStats chunk_stats(const std::vector<Chunk>& chunks) {
+    ChunkStats st;
+    st.chunks = chunks.size();
+    std::vector<std::pair<std::size_t, const Chunk*>> lengths;
+    for (const auto& c : chunks) {
+        std::size_t n = 0;
+        for (char ch : c.text)
+            n += (static_cast<unsigned char>(ch) & 0xC0) != 0x80 ? 1 : 0;
+        lengths.emplace_back(n, &c);
+        st.under_100 += n < 100 ? 1 : 0;
+        st.with_section += c.section.empty() ? 0 : 1;
+        st.heading_only += !c.section.empty() && lower(c.text) == lower(c.section) ? 1 : 0;
+    }
+    std::ranges::sort(lengths, [](const auto& a, const auto& b) { return a.first < b.first; });
+    if (!lengths.empty()) st.median = lengths[lengths.size() / 2].first;
+    for (std::size_t i = 0; i < lengths.size() && i < 4; ++i)
+        st.shortest += "\"" + lengths[i].second->text.substr(0, 60) + "\" ";
+    return st;
+}
+
+bool any_section_has(const std::vector<Chunk>& chunks, std::string_view heading) {
+    const std::string want = lower(heading);
+    return std::ranges::any_of(chunks, [&](const Chunk& c) { return lower(c.section).find(want) != std::string::npos; });
+}
+
+void check_chunk_quality(std::string_view name, const std::vector<Chunk>& chunks) {
+    const auto st = chunk_stats(chunks);
+    MESSAGE(name << ": " << st.chunks << " chunks, median " << st.median << " chars, " << st.under_100
+                 << " under 100 chars, " << st.with_section << " with a section, " << st.heading_only
+                 << " only a heading; shortest: " << st.shortest);
+    REQUIRE(st.chunks > 0);
+    CHECK(st.median >= 200);
+    CHECK(st.under_100 * 20 <= st.chunks); // at most 5 %
+    CHECK(st.heading_only == 0);           // a heading is a section, never a chunk of its own
+}
+
+} // namespace
+
+TEST_CASE("chunks of every corpus PDF are passages, not fragments, and headings are their sections") {
+    CORPUS_OR_SKIP(pdfs);
+    // Measured 2026-12-07 with chunker 2 (the table in README "Layout-aware chunking"); before it
+    // power-sharing had a median of 1 character and 154 of 186 chunks under 100.
+    for (auto file : all_files) {
+        CAPTURE(file);
+        auto& lib = std::ranges::find(ncert_files, file) != ncert_files.end() ? ncert_library(pdfs)
+                                                                             : hindi_library(pdfs);
+        const auto& m = lib.manual(file);
+        check_chunk_quality(file, m.chunks);
+        CHECK(m.report.manual.chunker_version >= 2);
+    }
+    // The display type the first chunker broke into fragments, rebuilt.
+    const auto& power = ncert_library(pdfs).manual(power_sharing);
+    CHECK(any_section_has(power.chunks, "Power-sharing"));
+    CHECK(any_section_has(power.chunks, "Belgium and Sri Lanka"));
+    const auto& econ = ncert_library(pdfs).manual(economics);
+    CHECK(any_section_has(econ.chunks, "Notes for the teacher"));
+    // "Understanding Economic Development" is the book's title at the foot of every other page:
+    // rebuilt from its drop caps and recognised as a running title, not chunk text.
+    std::string titles;
+    for (const auto& t : econ.report.running_titles)
+        titles += t + " | ";
+    MESSAGE("economics running titles: " << titles);
+    CHECK(std::ranges::any_of(econ.report.running_titles, [](const std::string& t) {
+        return lower(t) == "understanding economic development";
+    }));
+    CHECK(std::ranges::none_of(econ.chunks, [](const Chunk& c) {
+        return c.text.find("NDERST") != std::string::npos || c.text.find("U NDERSTANDING") != std::string::npos;
+    }));
+    const auto& ohm = ncert_library(pdfs).manual(electricity);
+    CHECK(any_section_has(ohm.chunks, "Ohm"));
+}
+
+TEST_CASE("chunks of the bundled sample manual are passages with their headings as sections") {
+    Library lib(fs::path(SHIKSHA_SOURCE_DIR) / "examples/data");
+    const auto& m = lib.manual("low_cost_science_handbook.pdf");
+    check_chunk_quality("low_cost_science_handbook.pdf", m.chunks);
+    std::set<std::string> sections;
+    for (const auto& c : m.chunks)
+        sections.insert(c.section);
+    std::string list;
+    for (const auto& s : sections)
+        list += "\"" + s + "\" ";
+    MESSAGE("sample manual sections: " << list);
+    CHECK(sections.size() >= 2);
+}
+
 // ---- 9. Retrieval quality ----------------------------------------------------------------------------
 
 namespace {
@@ -711,53 +830,129 @@ const std::vector<Question>& questions() {
     return table;
 }
 
+/// Hits within the first 1, 3 and 5 results.
 struct Recall {
-    std::size_t hits = 0;
+    std::array<std::size_t, 3> hits{}; ///< at 1, 3, 5
     std::size_t total = 0;
     std::vector<std::string> misses;
-    [[nodiscard]] double value() const {
-        return total ? static_cast<double>(hits) / static_cast<double>(total) : 0;
+    [[nodiscard]] double at(std::size_t k) const {
+        const std::size_t i = k <= 1 ? 0 : k <= 3 ? 1 : 2;
+        return total ? static_cast<double>(hits[i]) / static_cast<double>(total) : 0;
     }
 };
 
-Recall recall_at_5(Library& lib, const std::map<std::string, std::int64_t, std::less<>>& ids,
-                   SearchMode mode) {
+constexpr std::array<std::size_t, 3> recall_ranks{1, 3, 5};
+
+/// Counts a question as found at k when one of the first k (manual, pages) answers it.
+void score(Recall& r, const Question& q, std::int64_t want,
+           const std::vector<std::tuple<std::int64_t, int, int>>& results, std::string_view label) {
+    std::size_t first = results.size();
+    std::string got;
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        const auto& [manual, from, to] = results[i];
+        const bool right_manual = manual == want;
+        const bool right_page = std::ranges::any_of(q.pages, [&](int p) { return from <= p && p <= to; });
+        if (right_manual && right_page && first == results.size()) first = i;
+        // Appends, not `"-" + std::to_string(…)`: GCC 12 at -O3 raises a false -Wrestrict on that.
+        if (!right_manual) got += "other:";
+        got += std::to_string(from);
+        if (to != from) got.append("-").append(std::to_string(to));
+        got += ' ';
+    }
+    ++r.total;
+    for (std::size_t i = 0; i < recall_ranks.size(); ++i)
+        r.hits[i] += first < recall_ranks[i] ? 1 : 0;
+    if (first >= 5) {
+        std::string want_pages;
+        for (int p : q.pages)
+            want_pages += std::to_string(p) + " ";
+        r.misses.push_back(std::string(label) + " miss: \"" + std::string(q.question) + "\" wants p. " +
+                           want_pages + "got " + got);
+    }
+}
+
+Recall recall_of(Library& lib, const std::map<std::string, std::int64_t, std::less<>>& ids, SearchMode mode) {
     Recall r;
     for (const auto& q : questions()) {
         auto result =
             lib.platform().retrieval().search({.query = std::string(q.question), .k = 5, .mode = mode});
         REQUIRE(result);
-        const std::int64_t want = ids.find(q.manual)->second;
-        bool hit = false;
-        std::string got;
-        for (const auto& h : result->hits) {
-            const bool right_manual = h.manual_id == want;
-            const bool right_page =
-                std::ranges::any_of(q.pages, [&](int p) { return h.page_start <= p && p <= h.page_end; });
-            hit = hit || (right_manual && right_page);
-            // Appends, not `"-" + std::to_string(…)`: GCC 12 at -O3 raises a false -Wrestrict on that.
-            if (!right_manual) got += "other:";
-            got += std::to_string(h.page_start);
-            if (h.page_end != h.page_start) got.append("-").append(std::to_string(h.page_end));
-            got += ' ';
-        }
-        ++r.total;
-        if (hit) {
-            ++r.hits;
-        } else {
-            std::string want_pages;
-            for (int p : q.pages)
-                want_pages += std::to_string(p) + " ";
-            r.misses.push_back(std::string(to_string(mode)) + " miss: \"" + std::string(q.question) +
-                               "\" wants p. " + want_pages + "got " + got);
-        }
+        std::vector<std::tuple<std::int64_t, int, int>> got;
+        for (const auto& h : result->hits)
+            got.emplace_back(h.manual_id, h.page_start, h.page_end);
+        score(r, q, ids.find(q.manual)->second, got, to_string(mode));
     }
     return r;
 }
 
+/// The naive baseline the issue measured: BM25 (k1 1.2, b 0.75) over windows of 300 words
+/// (stride 150) of each page's pdftotext text, every word a term.
+class PageWindowBm25 {
+public:
+    PageWindowBm25(const fs::path& pdfs, const std::map<std::string, std::int64_t, std::less<>>& ids) {
+        for (auto file : ncert_files) {
+            const std::int64_t id = ids.find(file)->second;
+            const int pages = pdfinfo_pages(pdfs / file);
+            for (int p = 1; p <= pages; ++p) {
+                const auto words = word_tokens(pdftotext(pdfs / file, p));
+                for (std::size_t from = 0; from == 0 || from + 150 < words.size(); from += 150) {
+                    Window w{id, p, {}, 0};
+                    for (std::size_t i = from; i < std::min(words.size(), from + 300); ++i) {
+                        ++w.tf[words[i]];
+                        ++w.length;
+                    }
+                    for (const auto& [term, n] : w.tf)
+                        ++df_[term];
+                    total_length_ += static_cast<double>(w.length);
+                    windows_.push_back(std::move(w));
+                }
+            }
+        }
+    }
+
+    [[nodiscard]] std::vector<std::tuple<std::int64_t, int, int>> search(std::string_view query, std::size_t k) const {
+        constexpr double k1 = 1.2, b = 0.75;
+        const double n = static_cast<double>(windows_.size());
+        const double average = total_length_ / n;
+        const auto terms = word_tokens(query);
+        std::vector<std::pair<double, std::size_t>> scored;
+        for (std::size_t i = 0; i < windows_.size(); ++i) {
+            const auto& w = windows_[i];
+            double s = 0;
+            for (const auto& t : terms) {
+                const auto tf = w.tf.find(t);
+                if (tf == w.tf.end()) continue;
+                const double df = static_cast<double>(df_.at(t));
+                const double idf = std::log(1 + (n - df + 0.5) / (df + 0.5));
+                const double f = static_cast<double>(tf->second);
+                s += idf * f * (k1 + 1) / (f + k1 * (1 - b + b * static_cast<double>(w.length) / average));
+            }
+            if (s > 0) scored.emplace_back(s, i);
+        }
+        std::ranges::sort(scored, [](const auto& x, const auto& y) { return x.first > y.first; });
+        std::vector<std::tuple<std::int64_t, int, int>> out;
+        for (std::size_t i = 0; i < scored.size() && out.size() < k; ++i) {
+            const auto& w = windows_[scored[i].second];
+            out.emplace_back(w.manual, w.page, w.page);
+        }
+        return out;
+    }
+
+private:
+    struct Window {
+        std::int64_t manual = 0;
+        int page = 0;
+        std::map<std::string, std::size_t> tf;
+        std::size_t length = 0;
+    };
+    std::vector<Window> windows_;
+    std::map<std::string, std::size_t> df_;
+    double total_length_ = 0;
+};
+
 } // namespace
 
-TEST_CASE("hybrid search puts an answering page in the top 5 for most questions about the chapters") {
+TEST_CASE("hybrid search finds an answering page as well as BM25 over page windows, and better than lexical") {
     CORPUS_OR_SKIP(pdfs);
     auto& lib = ncert_library(pdfs);
     std::map<std::string, std::int64_t, std::less<>> ids;
@@ -765,20 +960,31 @@ TEST_CASE("hybrid search puts an answering page in the top 5 for most questions 
         ids.emplace(std::string(file), lib.manual(file).id);
     REQUIRE(questions().size() >= 20);
 
-    const auto hybrid = recall_at_5(lib, ids, SearchMode::hybrid);
-    const auto lexical = recall_at_5(lib, ids, SearchMode::lexical);
-    const auto vector = recall_at_5(lib, ids, SearchMode::vector);
-    for (const auto* r : {&hybrid, &lexical, &vector}) {
+    const auto hybrid = recall_of(lib, ids, SearchMode::hybrid);
+    const auto lexical = recall_of(lib, ids, SearchMode::lexical);
+    const auto vector = recall_of(lib, ids, SearchMode::vector);
+    const PageWindowBm25 windows(pdfs, ids);
+    Recall baseline;
+    for (const auto& q : questions())
+        score(baseline, q, ids.find(q.manual)->second, windows.search(q.question, 5), "page-window BM25");
+    for (const Recall* r : {&hybrid, &lexical, &vector, static_cast<const Recall*>(&baseline)}) {
         for (const auto& miss : r->misses)
             MESSAGE(miss);
     }
-    MESSAGE("recall@5 over " << hybrid.total << " questions: hybrid " << fixed(hybrid.value()) << ", lexical "
-                             << fixed(lexical.value()) << ", vector " << fixed(vector.value()));
-    // Measured 2026-11-22 over 53 questions: hybrid 0.943, lexical 0.981, vector 0.849. Lexical
-    // alone beats hybrid here: the built-in hash n-gram vectors are a weak signal, and equal-weight
-    // RRF lets them push a correct lexical hit out of the top 5 (the "tamarind" and "fairy lights"
-    // questions).
-    CHECK(hybrid.value() >= 0.90);
-    CHECK(lexical.value() >= 0.94);
-    CHECK(vector.value() >= 0.80);
+    auto row = [](const Recall& r) {
+        return fixed(r.at(1)) + " / " + fixed(r.at(3)) + " / " + fixed(r.at(5));
+    };
+    MESSAGE("recall@1/@3/@5 over " << hybrid.total << " questions: hybrid " << row(hybrid) << "; lexical "
+                                   << row(lexical) << "; vector " << row(vector) << "; page-window BM25 "
+                                   << row(baseline));
+    // Measured 2026-12-07 over 53 questions (chunker 2, hash embedder at fusion weight 0.3):
+    // see the note beside the figures in README "Retrieval quality".
+    CHECK(hybrid.at(1) >= baseline.at(1));
+    CHECK(hybrid.at(3) >= baseline.at(3));
+    for (std::size_t k : recall_ranks) {
+        CAPTURE(k);
+        CHECK(hybrid.at(k) >= lexical.at(k));
+    }
+    CHECK(hybrid.at(5) >= 0.94);
+    CHECK(vector.at(5) >= 0.80);
 }

@@ -2,6 +2,7 @@
 // headers, text-layer quality verdicts, language detection, headings, sentences, tokens and
 // chunks. Corpus tests read shared/corpus at run time (SHIKSHA_CORPUS_DIR, else
 // /work/shared/corpus) and skip with a message when it is absent; no corpus text is copied here.
+#include "ingest/pdf.hpp"
 #include "ingest/text.hpp"
 
 #include <doctest/doctest.h>
@@ -919,7 +920,9 @@ TEST_SUITE("chunking") {
             {1, "Introduction", "First idea here. Second idea here."},
             {1, "Introduction", "Third idea here."},
             {2, "Assessment", "Assessment is continuous. It uses many tools."}};
-        const auto chunks = chunk_blocks(blocks, ChunkOptions{});
+        ChunkOptions options;
+        options.min_chars = options.min_words = 0; // these sections are short on purpose
+        const auto chunks = chunk_blocks(blocks, options);
         REQUIRE(chunks.size() == 2);
         CHECK(chunks[0].text == "First idea here. Second idea here.\n\nThird idea here.");
         CHECK(chunks[0].section == "Introduction");
@@ -991,6 +994,132 @@ TEST_SUITE("chunking") {
         options.overlap = 0.5;
         for (const auto& c : chunk_blocks(std::vector<TextBlock>{{1, "A", text}}, options))
             CHECK(c.tokens <= 60);
+    }
+
+} // TEST_SUITE
+
+TEST_SUITE("layout") {
+
+    namespace {
+    std::string long_text(std::string_view topic, int sentences) {
+        std::string out;
+        for (int i = 0; i < sentences; ++i)
+            out += "The class looks at " + std::string(topic) + " again in step " + std::to_string(i) + ". ";
+        return out;
+    }
+    } // namespace
+
+    TEST_CASE("a chunk below the minimum takes in the next section instead of standing alone") {
+        const std::vector<TextBlock> blocks = {
+            {3, "Do You Know?", "Acids taste sour."},
+            {3, "2.1 Understanding acids", long_text("acids", 12)},
+            {4, "2.2 Bases", long_text("bases", 12)}};
+        const auto chunks = chunk_blocks(blocks, ChunkOptions{});
+        REQUIRE(chunks.size() == 2);
+        CHECK(chunks[0].text.starts_with("Acids taste sour.\n\nThe class looks at acids"));
+        CHECK(chunks[0].section == "Do You Know?; 2.1 Understanding acids");
+        CHECK(chunks[1].section == "2.2 Bases"); // long enough: a new section starts a chunk
+        CHECK(chunks[1].page_start == 4);
+        // Without the minimum, the box is a fragment of its own.
+        ChunkOptions none;
+        none.min_chars = none.min_words = 0;
+        const auto fragments = chunk_blocks(blocks, none);
+        REQUIRE(fragments.size() == 3);
+        CHECK(fragments[0].text == "Acids taste sour.");
+    }
+
+    TEST_CASE("lines_from_words rebuilds a sideways running title from its stacked glyph boxes") {
+        // As poppler reports "Power-sharing" set up the right margin (bottom to top), 14 pt.
+        const double x0 = 565.0, x1 = 581.3;
+        const std::vector<std::pair<std::string, std::pair<double, double>>> pieces = {
+            {"Po", {721.0, 737.4}}, {"w", {709.3, 718.9}},  {"e", {701.0, 707.2}}, {"r", {694.5, 698.9}},
+            {"-", {686.7, 692.4}},  {"sh", {670.3, 684.6}}, {"a", {661.7, 668.2}}, {"r", {655.2, 659.6}},
+            {"i", {649.7, 653.1}},  {"n", {640.1, 647.6}},  {"g", {630.7, 638.0}}};
+        std::vector<PlacedWord> words;
+        for (const auto& [text, y] : pieces)
+            words.push_back({text, x0, y.first, x1, y.second, 14, false, true});
+        // Then body text, which must stay a line of its own.
+        words.push_back({"With", 75.8, 391.8, 98.7, 405.8, 12, false, true});
+        words.push_back({"this", 102.4, 391.8, 119.7, 405.8, 12, false, true});
+        const auto lines = lines_from_words(words);
+        REQUIRE(lines.size() == 2);
+        CHECK(lines[0].text == "Power-sharing");
+        CHECK(lines[0].rotated);
+        CHECK(lines[1].text == "With this");
+        CHECK_FALSE(lines[1].rotated);
+
+        // A word-sized gap in the stack keeps its space ("Democratic Politics").
+        std::vector<PlacedWord> two = {{"Democratic", 18, 654.7, 34.2, 728.6, 14, false, true},
+                                       {"Po", 18, 630.0, 34.2, 646.3, 14, false, true},
+                                       {"litics", 18, 591.4, 34.2, 627.9, 14, false, false}};
+        const auto stacked = lines_from_words(two);
+        REQUIRE(stacked.size() == 1);
+        CHECK(stacked[0].text == "Democratic Politics");
+    }
+
+    TEST_CASE("lines_from_words closes up drop caps and small caps and drops doubled type") {
+        // "UNDERSTANDING ECONOMIC DEVELOPMENT" as the economics chapter's footer has it: a 13.5 pt
+        // initial before 9.5 pt small capitals, pieces out of order, and the words drawn twice
+        // (whole and in pieces). pdftotext makes "U NDERST … OPMENT" of it.
+        const std::vector<PlacedWord> words = {
+            {"U", 119.1, 693.4, 129.6, 703.5, 13.5, false, true},
+            {"NDERST", 130.4, 696.3, 173.6, 703.5, 9.5, false, false},
+            {"OPMENT", 332.5, 696.3, 378.1, 703.5, 9.5, false, false},
+            {"ANDING", 173.9, 696.3, 217.1, 703.5, 9.5, false, true},
+            {"E", 224.5, 693.4, 232.8, 703.5, 13.5, false, true},
+            {"CONOMIC", 233.4, 696.3, 287.1, 703.5, 9.5, false, true},
+            {"D", 294.6, 693.4, 305.1, 703.5, 13.5, false, true},
+            {"EVEL", 305.9, 696.3, 332.3, 703.5, 9.5, false, false},
+            {"EVELOPMENT", 306.0, 696.5, 378.4, 703.6, 9.5, false, false},
+            {"NDERSTANDING", 130.6, 696.5, 217.3, 703.6, 9.5, false, false},
+        };
+        const auto lines = lines_from_words(words);
+        REQUIRE(lines.size() == 1);
+        CHECK(lines[0].text == "UNDERSTANDING ECONOMIC DEVELOPMENT");
+        CHECK(lines[0].top == doctest::Approx(693.4));
+        // Ordinary words keep their spaces, also where poppler set none (a table cell's end).
+        const std::vector<PlacedWord> body = {{"Lemon", 10, 100, 40, 110, 10, false, true},
+                                              {"juice", 43.5, 100, 65, 110, 10, false, false},
+                                              {"stays", 70, 100, 92, 110, 10, false, true}};
+        const auto plain = lines_from_words(body);
+        REQUIRE(plain.size() == 1);
+        CHECK(plain[0].text == "Lemon juice stays");
+    }
+
+    TEST_CASE("remove_running_headers finds furniture by its place on the page, not only at the edges") {
+        // A title printed at the same height on every other page, which reading order puts in
+        // the middle of the page's lines; a body line that merely repeats stays.
+        const char* topics[] = {"reading", "writing", "drawing", "singing", "counting", "games", "stories", "maps"};
+        std::vector<PageContent> pages(8);
+        for (std::size_t i = 0; i < pages.size(); ++i) {
+            auto& p = pages[i];
+            p.number = static_cast<int>(i + 1);
+            auto line = [](std::string text, double top) {
+                TextLine l{std::move(text), 10, false};
+                l.top = top;
+                l.bottom = top + 10;
+                l.left = 50;
+                l.right = 300;
+                return l;
+            };
+            const std::string t = topics[i];
+            p.lines.push_back(line("Opening line about " + t + ".", 100));
+            p.lines.push_back(line("More text about " + t + " here.", 120));
+            p.lines.push_back(line("Even more on " + t + ".", 130));
+            if (i % 2 == 0) p.lines.push_back(line("UNDERSTANDING ECONOMIC DEVELOPMENT", 696.3 + 0.3 * double(i)));
+            p.lines.push_back(line("A repeated body line.", 140 + 40 * double(i)));
+            p.lines.push_back(line("Closing text on " + t + ".", 600));
+            p.lines.push_back(line("Last words on " + t + ".", 620));
+            p.lines.push_back(line("Really the end of " + t + ".", 640));
+        }
+        std::vector<std::string> titles;
+        const auto removed = remove_running_headers(pages, 0.5, 3, &titles);
+        CHECK(removed == 4);
+        REQUIRE(titles.size() == 1);
+        CHECK(titles[0] == "UNDERSTANDING ECONOMIC DEVELOPMENT");
+        for (const auto& p : pages) {
+            CHECK(std::ranges::count_if(p.lines, [](const TextLine& l) { return l.text == "A repeated body line."; }) == 1);
+        }
     }
 
 } // TEST_SUITE

@@ -177,13 +177,14 @@ TEST_CASE("running headers and footers are dropped and chunks keep their pages a
     const Chunk* lemon = chunk_containing(chunks, "galvanised nail");
     REQUIRE(lemon != nullptr);
     CHECK(lemon->page_start == 2);
-    CHECK(lemon->section == "2.2 Activity: a lemon battery");
+    CHECK(lemon->section.starts_with("2.2 Activity: a lemon battery")); // "; 3 Acids…" when merged
     const Chunk* hindi = chunk_containing(chunks, "प्रकाश संश्लेषण");
     REQUIRE(hindi != nullptr);
     CHECK(hindi->page_start == 7);
     const Chunk* two_column = chunk_containing(chunks, "electrician");
     REQUIRE(two_column != nullptr);
-    CHECK(two_column->page_start == 6);
+    CHECK(two_column->page_start <= 6);
+    CHECK(two_column->page_end >= 6);
     for (std::size_t i = 0; i < chunks.size(); ++i) CHECK(chunks[i].ordinal == static_cast<int>(i));
 }
 

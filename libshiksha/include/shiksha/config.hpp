@@ -159,8 +159,9 @@ struct RetrievalConfig {
     std::size_t hnsw_ef_construction = 200;
     std::size_t hnsw_ef_search = 128;
     double rrf_k = 60; ///< reciprocal rank fusion constant
-    /// Weight of the vector ranks against BM25's (1.0) in the fusion; 0 = automatic: 0.5 with
-    /// the built-in hash embedder (a weaker signal than BM25 on real manuals), 1.0 otherwise.
+    /// Weight of the vector ranks against BM25's (1.0) in the fusion; 0 = automatic: the
+    /// embedder's own Embedder::fusion_weight() (low for the built-in hash embedder, a weaker
+    /// signal than BM25 on real manuals; 1.0 for a real embedding model).
     double vector_weight = 0;
 };
 

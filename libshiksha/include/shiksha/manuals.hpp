@@ -48,6 +48,9 @@ struct Manual {
     std::optional<std::string> detected_language; ///< contract name: "english", "hindi"…
     int ocr_pages = 0;
     int chunk_count = 0;
+    /// Version of the ingestion that made its chunks (0 = never indexed). Manuals indexed by an
+    /// older version are re-chunked by a "manual.rechunk" job when the platform opens.
+    int chunker_version = 0;
     std::optional<std::string> adapted_summary;
     std::vector<std::string> key_points;
 };
@@ -83,6 +86,10 @@ struct IndexReport {
     int ocr_pages = 0;
     int headers_removed = 0;
     double seconds = 0;
+    /// Running titles recognised as page furniture and kept out of the chunks (a book or
+    /// chapter title printed at the foot of every page, up the margin), rebuilt from their
+    /// letter-spaced type: "Understanding Economic Development" as printed.
+    std::vector<std::string> running_titles;
 };
 
 struct Chunk {
@@ -125,6 +132,11 @@ public:
                                             const Actor& actor = {});
     /// index() as a job on the worker pool; returns the queued job at once.
     [[nodiscard]] Result<Job> index_async(std::int64_t id, const Actor& actor = {});
+    /// Starts one "manual.rechunk" job that indexes again, one after another, every manual
+    /// whose chunks an older chunker made (Manual::chunker_version); nothing when there is none.
+    /// Platform::open calls it. Searches keep answering from the old chunks until each manual's
+    /// new ones replace them in one transaction. A manual that fails is logged and skipped.
+    [[nodiscard]] Result<std::optional<Job>> rechunk_outdated(const Actor& actor = {});
 
     [[nodiscard]] Result<std::vector<Chunk>> chunks(std::int64_t id, std::int64_t offset = 0,
                                                     std::int64_t limit = 50);

@@ -34,6 +34,11 @@ public:
     /// `deadline_exceeded`, `unauthenticated` (bad key), `invalid_argument` (input refused).
     [[nodiscard]] virtual Result<std::vector<std::vector<float>>>
     embed(std::span<const std::string> texts, const CancelToken* cancel = nullptr) const = 0;
+    /// How much this embedder's ranking counts in hybrid search, against BM25's 1.0: its
+    /// measured quality. A real embedding model keeps the default; the built-in hash embedder
+    /// returns less (retrieval.cpp gives the measurement). RetrievalConfig::vector_weight > 0
+    /// overrides it.
+    [[nodiscard]] virtual double fusion_weight() const { return 1.0; }
 };
 
 /// The built-in offline embedder: hashed character n-grams (3–5 code points, within words)

@@ -397,23 +397,35 @@ std::vector<ChunkDraft> chunk_blocks(std::span<const TextBlock> blocks, const Ch
     std::size_t current_tokens = 0;
     auto flush = [&] {
         ChunkDraft chunk;
-        chunk.section = blocks[current.front()->block].section;
         chunk.page_start = chunk.page_end = blocks[current.front()->block].page;
+        std::vector<const std::string*> sections;
         for (std::size_t k = 0; k < current.size(); ++k) {
             const Unit& u = *current[k];
             if (k > 0) chunk.text += current[k - 1]->block == u.block ? " " : "\n\n";
             chunk.text += u.text;
             chunk.page_start = std::min(chunk.page_start, blocks[u.block].page);
             chunk.page_end = std::max(chunk.page_end, blocks[u.block].page);
+            const std::string& s = blocks[u.block].section;
+            if (!s.empty() && std::ranges::none_of(sections, [&](const std::string* x) { return *x == s; }))
+                sections.push_back(&s);
         }
+        for (const auto* s : sections)
+            chunk.section += (chunk.section.empty() ? "" : "; ") + *s;
         chunk.tokens = count_tokens(chunk.text);
         chunks.push_back(std::move(chunk));
+    };
+    std::size_t current_chars = 0, current_words = 0;
+    auto too_short = [&] { return current_chars < options.min_chars || current_words < options.min_words; };
+    auto count_in = [&](const Unit& u) {
+        current_tokens += u.tokens;
+        current_chars += u.text.size() + 1;
+        current_words += static_cast<std::size_t>(std::ranges::count(u.text, ' ')) + 1;
     };
 
     for (const Unit& unit : units) {
         if (!current.empty()) {
-            const bool new_section = blocks[current.front()->block].section != blocks[unit.block].section;
-            if (new_section || current_tokens + unit.tokens > max_tokens) {
+            const bool new_section = blocks[current.back()->block].section != blocks[unit.block].section;
+            if ((new_section && !too_short()) || current_tokens + unit.tokens > max_tokens) {
                 flush();
                 std::vector<const Unit*> carried;
                 if (!new_section && overlap > 0) {
@@ -421,13 +433,13 @@ std::vector<ChunkDraft> chunk_blocks(std::span<const TextBlock> blocks, const Ch
                         overlap_before(current, unit, overlap * static_cast<double>(max_tokens), max_tokens);
                 }
                 current = std::move(carried);
-                current_tokens = 0;
+                current_tokens = current_chars = current_words = 0;
                 for (const Unit* u : current)
-                    current_tokens += u->tokens;
+                    count_in(*u);
             }
         }
         current.push_back(&unit);
-        current_tokens += unit.tokens;
+        count_in(unit);
     }
     if (!current.empty()) flush();
     return chunks;

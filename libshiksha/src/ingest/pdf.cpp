@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <span>
 
 namespace shiksha::detail {
 
@@ -48,6 +49,169 @@ bool bold_font(std::string_view name) {
     }
     return false;
 }
+
+double overlap(double a0, double a1, double b0, double b1) {
+    return std::max(0.0, std::min(a1, b1) - std::max(a0, b0));
+}
+
+/// The font size a gap between two words is judged against: the larger of theirs, else the
+/// height of the line.
+double em_of(const PlacedWord& a, const PlacedWord& b, double line_height) {
+    const double s = std::max(a.size, b.size);
+    return s > 0 ? s : std::max(1.0, line_height);
+}
+
+// Gaps, as shares of the font size. Display headings are often set letter-spaced or with a
+// drop cap ("U NDERSTANDING", "Po w e r - sh a r i n g"): poppler reports a word per letter
+// group, each with a space after it, although the glyph boxes all but touch. A word space is
+// about a quarter of an em and rarely below a fifth even in tight justified lines; a gap below
+// an eighth is letter spacing, so the pieces are closed up.
+constexpr double letter_gap = 0.12;
+constexpr double word_gap = 0.25;
+
+/// Sideways text: poppler gives each glyph group its own box, stacked along the margin with the
+/// same left and right edge. A run of three or more such boxes, or of two whose boxes are taller
+/// than wide, is one rotated line.
+std::size_t vertical_run_end(const std::vector<PlacedWord>& words, std::size_t from) {
+    auto stacked = [&](const PlacedWord& a, const PlacedWord& b) {
+        const double thickness = a.right - a.left;
+        return std::abs(a.left - b.left) < 0.6 && std::abs(a.right - b.right) < 0.6 && thickness > 0 &&
+               overlap(a.top, a.bottom, b.top, b.bottom) < 0.5 &&
+               std::min(std::abs(b.bottom - a.top), std::abs(a.bottom - b.top)) < 1.5 * thickness;
+    };
+    std::size_t end = from + 1;
+    while (end < words.size() && stacked(words[end - 1], words[end]))
+        ++end;
+    const std::size_t n = end - from;
+    if (n >= 3) return end;
+    if (n == 2) {
+        const auto tall = [](const PlacedWord& w) { return (w.bottom - w.top) > 1.5 * (w.right - w.left); };
+        if (tall(words[from]) || tall(words[from + 1])) return end;
+    }
+    return from + 1;
+}
+
+TextLine rotated_line(std::span<const PlacedWord> run) {
+    TextLine line;
+    line.rotated = true;
+    line.left = run.front().left;
+    line.right = run.front().right;
+    line.top = run.front().top;
+    line.bottom = run.front().bottom;
+    line.bold = run.front().bold;
+    line.font_size = run.front().size;
+    for (std::size_t i = 0; i < run.size(); ++i) {
+        const auto& w = run[i];
+        if (i > 0) {
+            const auto& p = run[i - 1];
+            const double gap = std::min(std::abs(w.bottom - p.top), std::abs(p.bottom - w.top));
+            if (gap >= word_gap * em_of(p, w, w.right - w.left)) line.text.push_back(' ');
+        }
+        line.text += w.text;
+        line.top = std::min(line.top, w.top);
+        line.bottom = std::max(line.bottom, w.bottom);
+    }
+    return line;
+}
+
+/// The words of one line, left to right: duplicates dropped (some display type is drawn twice,
+/// once whole and once in pieces, for a shadow or fake bold: the wider of two boxes that mostly
+/// cover each other stays), then joined with a space where the gap is a word space.
+TextLine horizontal_line(std::vector<PlacedWord> words) {
+    std::ranges::stable_sort(words, [](const PlacedWord& a, const PlacedWord& b) { return a.left < b.left; });
+    std::vector<PlacedWord> kept;
+    for (auto& w : words) {
+        if (!kept.empty()) {
+            auto& last = kept.back();
+            const double narrower = std::min(last.right - last.left, w.right - w.left);
+            if (narrower > 0 && overlap(last.left, last.right, w.left, w.right) > 0.6 * narrower) {
+                if (w.right - w.left > last.right - last.left) last = std::move(w);
+                continue;
+            }
+        }
+        kept.push_back(std::move(w));
+    }
+    TextLine line;
+    if (kept.empty()) return line;
+    line.left = kept.front().left;
+    line.right = kept.back().right;
+    line.top = kept.front().top;
+    line.bottom = kept.front().bottom;
+    for (const auto& w : kept) {
+        line.top = std::min(line.top, w.top);
+        line.bottom = std::max(line.bottom, w.bottom);
+    }
+    std::map<double, std::size_t> size_chars; // font size -> characters, for the line's size
+    std::size_t bold_chars = 0, chars = 0;
+    for (std::size_t i = 0; i < kept.size(); ++i) {
+        const auto& w = kept[i];
+        if (i > 0) {
+            const auto& p = kept[i - 1];
+            const double gap = w.left - p.right;
+            const double em = em_of(p, w, line.bottom - line.top);
+            // Poppler sets no space after the last word of a table cell or a column: a visible
+            // gap on the same line still separates words ("Lemon juice stays yellow").
+            if (gap >= letter_gap * em && (p.space_after || gap > word_gap * em)) line.text.push_back(' ');
+        }
+        line.text += w.text;
+        const std::size_t n = utf8_length(w.text);
+        chars += n;
+        if (w.size > 0) size_chars[w.size] += n;
+        if (w.bold) bold_chars += n;
+    }
+    std::size_t best_n = 0;
+    for (auto [size, n] : size_chars) {
+        if (n > best_n) line.font_size = size, best_n = n;
+    }
+    line.bold = chars > 0 && bold_chars * 2 > chars;
+    return line;
+}
+
+} // namespace
+
+// Lines in poppler's reading order (it follows columns): a word joins the current line when
+/// its box shares most of the line's height (a drop cap, a superscript, pieces poppler lists out
+/// of order), unless it lies left of the line's start (the next line of a column); rotated runs
+/// are lines of their own.
+std::vector<TextLine> lines_from_words(const std::vector<PlacedWord>& words) {
+    std::vector<TextLine> lines;
+    std::vector<PlacedWord> current;
+    double top = 0, bottom = 0, start = 0, end = 0;
+    auto flush = [&] {
+        if (!current.empty()) {
+            TextLine line = horizontal_line(std::move(current));
+            if (!line.text.empty()) lines.push_back(std::move(line));
+        }
+        current.clear();
+    };
+    for (std::size_t i = 0; i < words.size();) {
+        const std::size_t run_end = vertical_run_end(words, i);
+        if (run_end > i + 1) {
+            flush();
+            lines.push_back(rotated_line(std::span(words).subspan(i, run_end - i)));
+            i = run_end;
+            continue;
+        }
+        const auto& w = words[i++];
+        const double height = std::max(0.1, std::min(bottom - top, w.bottom - w.top));
+        const bool same_line = !current.empty() && overlap(top, bottom, w.top, w.bottom) >= 0.5 * height &&
+                               (w.left >= end - 2 || (w.left >= start - 2 && w.right <= end + 2) ||
+                                w.left >= start + 0.5 * (end - start));
+        if (!same_line) {
+            flush();
+            top = w.top, bottom = w.bottom, start = w.left, end = w.right;
+        }
+        top = std::min(top, w.top);
+        bottom = std::max(bottom, w.bottom);
+        start = std::min(start, w.left);
+        end = std::max(end, w.right);
+        current.push_back(w);
+    }
+    flush();
+    return lines;
+}
+
+namespace {
 
 Error invalid(std::string message) {
     return Error{ErrorCode::invalid_argument, std::move(message), "file"};
@@ -121,60 +285,18 @@ Result<PageContent> PdfDocument::read_page(int number) const {
     content.number = number;
     if (!page) return content; // an unreadable page object: treat as empty (OCR may still help)
 
-    // Words in reading order; a new line starts when a word does not continue the current
-    // baseline to the right.
-    const auto words = page->text_list(poppler::page::text_list_include_font);
-    std::map<double, std::size_t> size_chars; // font size -> characters, for the line's size
-    TextLine line;
-    double line_top = 0, line_bottom = 0, last_right = 0;
-    std::size_t bold_chars = 0, line_chars = 0;
-    auto flush = [&] {
-        if (!line.text.empty()) {
-            double best = 0;
-            std::size_t best_n = 0;
-            for (auto [size, n] : size_chars) {
-                if (n > best_n) best = size, best_n = n;
-            }
-            line.font_size = best;
-            line.bold = line_chars > 0 && bold_chars * 2 > line_chars;
-            content.lines.push_back(std::move(line));
+    std::vector<PlacedWord> words;
+    for (const auto& w : page->text_list(poppler::page::text_list_include_font)) {
+        const auto box = w.bbox();
+        PlacedWord pw{to_utf8(w.text()), box.left(), box.top(), box.right(), box.bottom(), 0, false,
+                      w.has_space_after()};
+        if (w.has_font_info()) {
+            pw.size = std::round(w.get_font_size() * 2) / 2;
+            pw.bold = bold_font(w.get_font_name());
         }
-        line = TextLine{};
-        size_chars.clear();
-        bold_chars = line_chars = 0;
-    };
-    bool space_pending = false;
-    for (const auto& word : words) {
-        const auto box = word.bbox();
-        const double top = box.top(), bottom = box.bottom();
-        const double mid = (top + bottom) / 2;
-        const bool same_line =
-            !line.text.empty() && mid > line_top && mid < line_bottom && box.left() >= last_right - 2;
-        if (!same_line) {
-            flush();
-            line_top = top;
-            line_bottom = bottom;
-        } else if (space_pending || box.left() - last_right > 0.3 * (line_bottom - line_top)) {
-            // Poppler sets no space after the last word of a table cell or a column: a visible
-            // gap on the same line still separates words ("Lemon juice stays yellow", not
-            // "Lemon juicestays yellow").
-            line.text.push_back(' ');
-        }
-        const std::string text = to_utf8(word.text());
-        line.text += text;
-        const std::size_t n = utf8_length(text);
-        line_chars += n;
-        if (word.has_font_info()) {
-            size_chars[std::round(word.get_font_size() * 2) / 2] += n;
-            if (bold_font(word.get_font_name())) bold_chars += n;
-        }
-        line_top = std::min(line_top, top);
-        line_bottom = std::max(line_bottom, bottom);
-        last_right = box.right();
-        space_pending = word.has_space_after();
+        if (!pw.text.empty()) words.push_back(std::move(pw));
     }
-    flush();
-
+    content.lines = lines_from_words(words);
     std::unique_ptr<poppler::font_iterator> fonts(impl_->doc->create_font_iterator(number - 1));
     if (fonts && fonts->has_next()) {
         for (const auto& f : fonts->next())

@@ -13,6 +13,22 @@
 
 namespace shiksha::detail {
 
+/// One word of a text layer where the PDF placed it (points, origin top-left).
+struct PlacedWord {
+    std::string text;
+    double left = 0, top = 0, right = 0, bottom = 0;
+    double size = 0; ///< font size, 0 when unknown
+    bool bold = false;
+    bool space_after = false; ///< the reader saw a space after it
+};
+
+/// Words in the reader's order made into lines: words sharing a baseline band join one line,
+/// sorted left to right, with duplicate boxes dropped (type drawn twice for a shadow); pieces
+/// of letter-spaced or drop-cap type closed up ("U NDERST ANDING" → "UNDERSTANDING") while a
+/// word-sized gap keeps its space; a stack of glyph boxes up or down the margin becomes one
+/// rotated line ("Po w e r - sh a r i n g" → "Power-sharing"). Each line carries its box.
+[[nodiscard]] std::vector<TextLine> lines_from_words(const std::vector<PlacedWord>& words);
+
 class PdfDocument {
 public:
     /// Checks, in this order: not empty, at most `max_bytes`, starts with "%PDF-", ends with an

@@ -284,22 +284,53 @@ bool is_edge_line(std::size_t index, std::size_t count, std::size_t edge_lines) 
 } // namespace
 
 std::size_t remove_running_headers(std::vector<PageContent>& pages, double min_fraction,
-                                   std::size_t edge_lines) {
-    if (pages.size() < 3 || edge_lines == 0) return 0;
-    std::map<std::string, std::size_t> pages_with_key;
+                                   std::size_t edge_lines, std::vector<std::string>* titles) {
+    if (pages.size() < 3) return 0;
+    // Where a line sits, as a key: its text key and its height on the page in 4 pt steps.
+    // Both neighbouring steps are counted so that 2 pt of jitter across a step still matches.
+    auto placed_keys = [](const TextLine& line, const std::string& key) {
+        std::vector<std::string> out;
+        if (line.top <= 0 && line.bottom <= 0) return out; // no geometry (OCR)
+        const long step = std::lround(line.top / 4.0);
+        for (long s : {step - 1, step, step + 1})
+            out.push_back(key + "@" + std::to_string(s));
+        return out;
+    };
+    std::map<std::string, std::size_t> pages_with_key, pages_with_place;
     for (const auto& page : pages) {
-        std::set<std::string> seen;
+        std::set<std::string> seen, places;
         for (std::size_t i = 0; i < page.lines.size(); ++i) {
-            if (!is_edge_line(i, page.lines.size(), edge_lines)) continue;
             std::string key = header_key(page.lines[i].text);
-            if (!key.empty()) seen.insert(std::move(key));
+            if (key.empty()) continue;
+            for (auto& p : placed_keys(page.lines[i], key))
+                places.insert(std::move(p));
+            if (is_edge_line(i, page.lines.size(), edge_lines) || page.lines[i].rotated)
+                seen.insert(std::move(key));
         }
         for (const auto& key : seen)
             ++pages_with_key[key];
+        for (const auto& key : places)
+            ++pages_with_place[key];
     }
-    const auto needed = std::max<std::size_t>(
-        3,
-        static_cast<std::size_t>(std::ceil(std::max(0.0, min_fraction) * static_cast<double>(pages.size()))));
+    const auto at_least = [&](double fraction) {
+        return std::max<std::size_t>(
+            3, static_cast<std::size_t>(std::ceil(std::max(0.0, fraction) * static_cast<double>(pages.size()))));
+    };
+    const std::size_t needed = at_least(min_fraction);
+    const std::size_t needed_in_place = at_least(std::min(min_fraction, 0.3));
+    auto is_furniture = [&](const TextLine& line, bool edge) {
+        const std::string key = header_key(line.text);
+        if (key.empty()) return false;
+        if (edge || line.rotated) {
+            const auto it = pages_with_key.find(key);
+            if (it != pages_with_key.end() && it->second >= needed) return true;
+        }
+        const auto places = placed_keys(line, key);
+        if (places.empty()) return false;
+        const auto it = pages_with_place.find(places[1]);
+        return it != pages_with_place.end() && it->second >= needed_in_place;
+    };
+    std::set<std::string> titled;
     std::size_t removed = 0;
     for (auto& page : pages) {
         std::vector<TextLine> kept;
@@ -307,13 +338,16 @@ std::size_t remove_running_headers(std::vector<PageContent>& pages, double min_f
         bool gap = false;
         for (std::size_t i = 0; i < page.lines.size(); ++i) {
             auto& line = page.lines[i];
-            if (is_edge_line(i, page.lines.size(), edge_lines)) {
-                const auto it = pages_with_key.find(header_key(line.text));
-                if (it != pages_with_key.end() && it->second >= needed) {
-                    ++removed;
-                    gap = gap || line.gap_before;
-                    continue;
+            if (is_furniture(line, edge_lines > 0 && is_edge_line(i, page.lines.size(), edge_lines))) {
+                ++removed;
+                gap = gap || line.gap_before;
+                std::size_t letters = 0;
+                for (std::size_t k = 0; k < line.text.size();) {
+                    letters += uc::is_letter(uc::next_code_point(line.text, k)) ? 1 : 0;
                 }
+                if (titles && letters >= 2 && titled.insert(header_key(line.text)).second)
+                    titles->push_back(line.text);
+                continue;
             }
             line.gap_before = !kept.empty() && (line.gap_before || gap);
             gap = false;

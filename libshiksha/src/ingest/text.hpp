@@ -30,6 +30,10 @@ struct TextLine {
     double font_size = 0;    ///< points; 0 when unknown (OCR)
     bool bold = false;       ///< font name says Bold/Black/Heavy/Semibold
     bool gap_before = false; ///< the reader saw a paragraph gap above this line (page_text keeps it)
+    // Where the line sits on the page (points from the top-left corner; all 0 when unknown, as
+    // for OCR): running headers are recognised by their place as much as by their text.
+    double top = 0, bottom = 0, left = 0, right = 0;
+    bool rotated = false; ///< set sideways (a running title up the margin, a rotated label)
 };
 
 struct PageContent {
@@ -46,11 +50,16 @@ struct PageContent {
 /// "self-" + "Esteem" and "2-" + "3" stay as they are. A line's own '\n' breaks are kept.
 void clean_page(PageContent& page);
 
-/// Drops running headers and footers: lines among the first or last `edge_lines` of a page
-/// whose text, with digits and roman numerals masked (so "Page 3" and "Page 4" match), appears
-/// on at least `min_fraction` of the pages (and on at least 3 pages). Returns lines removed.
+/// Drops running headers and footers (page furniture): lines whose text, with digits and roman
+/// numerals masked (so "Page 3" and "Page 4" match), repeats on at least `min_fraction` of the
+/// pages (and on at least 3 pages) when they are among the first or last `edge_lines` of a
+/// page or set sideways; and lines repeated at the same height of the page (±2 pt) on at least
+/// 30 % of the pages (and 3), wherever reading order put them (a book title printed on every
+/// even page, a chapter title up the margin, the page number). Returns lines removed; the
+/// distinct running titles (removed lines with two letters or more, as printed on their first
+/// page) are appended to `titles` when it is given.
 std::size_t remove_running_headers(std::vector<PageContent>& pages, double min_fraction = 0.5,
-                                   std::size_t edge_lines = 3);
+                                   std::size_t edge_lines = 3, std::vector<std::string>* titles = nullptr);
 
 /// The page's lines joined into text: one line per line, a blank line between paragraphs
 /// where the reader saw a gap (the caller may pass "\n" joined lines as they are). A gap is a
@@ -130,20 +139,32 @@ struct TextBlock {
 struct ChunkOptions {
     std::size_t max_tokens = 300;
     double overlap = 0.15; ///< share of max_tokens repeated from the previous chunk (whole sentences)
+    /// A chunk shorter than this (characters or words) does not end at a new section: the next
+    /// section's text joins it, so a box of two lines or a short exercise is not a fragment.
+    std::size_t min_chars = 200;
+    std::size_t min_words = 40;
 };
+
+/// The version of what ingestion produces from a PDF's pages (line building, furniture,
+/// headings, chunking). Stored per manual when it is indexed; manuals indexed by an older
+/// version are re-chunked by a job at open. Bump it whenever chunks would come out different.
+/// 1: lines in poppler's word order. 2: layout-aware lines (letter-spaced and rotated type
+/// rebuilt, furniture by position), headings as sections only, short chunks merged.
+inline constexpr int chunker_version = 2;
 
 struct ChunkDraft {
     std::string text;
     int page_start = 0;
     int page_end = 0;
-    std::string section; ///< the section of the chunk's first sentence
+    std::string section; ///< the chunk's section; sections merged into one chunk are joined by "; "
     std::size_t tokens = 0;
 };
 
 /// Packs sentences into chunks of at most max_tokens; the next chunk starts with the last
 /// whole sentences of the previous one worth about `overlap` (at least one when overlap > 0 and
 /// the previous chunk had more than one sentence, as long as the new sentence still fits). A
-/// new section starts a new chunk, with no overlap from the old section. Whitespace inside a
+/// new section starts a new chunk, with no overlap from the old section, unless the chunk so far
+/// is below min_chars or min_words: then the new section's text joins it. Whitespace inside a
 /// sentence becomes one space; sentences of one block are joined by a space, blocks by a blank
 /// line. max_tokens 0 is treated as 1.
 /// A sentence longer than the budget is split at word boundaries, and a word longer than the

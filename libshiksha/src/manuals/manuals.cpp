@@ -70,20 +70,38 @@ void audit(SQLite::Database& db, const Actor& actor, std::string_view action, st
                                     actor.request_id, actor.client});
 }
 
-/// Lines of one page grouped into blocks for the chunker; headings start sections.
-void collect_blocks(const detail::PageContent& page, double body_size, std::string& section,
+/// Lines of one page grouped into blocks for the chunker. A heading is no text of its own: it
+/// becomes the section of the text under it (the full-text index matches section words too).
+/// Headings with no text between them (a chapter label, a title set on two lines, a title and
+/// its first sub-heading) make one section, up to the last three of them.
+struct SectionState {
+    std::string title;
+    std::vector<std::string> headings; ///< the headings `title` joins
+    bool has_text = false;             ///< text followed the last heading
+};
+
+void collect_blocks(const detail::PageContent& page, double body_size, SectionState& section,
                     std::vector<detail::TextBlock>& blocks) {
-    detail::TextBlock block{page.number, section, {}};
+    constexpr std::size_t max_joined_headings = 3;
+    detail::TextBlock block{page.number, section.title, {}};
     auto flush = [&] {
-        if (!detail::trim(block.text).empty()) blocks.push_back(block);
+        if (!detail::trim(block.text).empty()) {
+            blocks.push_back(block);
+            section.has_text = true;
+        }
         block.text.clear();
     };
     for (const auto& line : page.lines) {
         if (detail::heading_level(line, body_size) > 0) {
             flush();
-            section = line.text;
-            block.section = section;
-            block.text = line.text + "\n";
+            if (section.has_text) section.headings.clear();
+            if (section.headings.size() >= max_joined_headings) section.headings.erase(section.headings.begin());
+            section.headings.push_back(line.text);
+            section.title.clear();
+            for (const auto& h : section.headings)
+                section.title += (section.title.empty() ? "" : " \u203A ") + h; // " › "
+            section.has_text = false;
+            block.section = section.title;
             continue;
         }
         if (!block.text.empty() && block.text.back() != '\n') block.text.push_back(' ');
@@ -115,6 +133,7 @@ Json to_json(const Manual& m) {
         {"size_bytes", m.size_bytes},
         {"ocr_pages", m.ocr_pages},
         {"chunk_count", m.chunk_count},
+        {"chunker_version", m.chunker_version},
         {"indexed_at", m.indexed_at ? Json(format_timestamp(*m.indexed_at)) : Json()},
     });
 }
@@ -142,11 +161,15 @@ Json to_json(const IndexReport& r) {
     Json pages = Json::array();
     for (const auto& p : r.pages)
         pages.push_back(to_json(p));
+    Json titles = Json::array();
+    for (const auto& t : r.running_titles)
+        titles.push_back(t);
     return Json::object({{"manual", to_json(r.manual)},
                          {"chunks", r.chunks},
                          {"ocr_pages", r.ocr_pages},
                          {"headers_removed", r.headers_removed},
                          {"seconds", r.seconds},
+                         {"running_titles", std::move(titles)},
                          {"pages", std::move(pages)}});
 }
 
@@ -353,12 +376,14 @@ Result<IndexReport> ManualEngine::index(std::int64_t id, const IndexOptions& opt
         report.pages.push_back(std::move(rep));
         contents.push_back(std::move(content));
     }
-    report.headers_removed = static_cast<int>(detail::remove_running_headers(contents));
+    report.headers_removed =
+        static_cast<int>(detail::remove_running_headers(contents, 0.5, 3, &report.running_titles));
 
     const double body = detail::body_font_size(contents);
     std::vector<detail::TextBlock> blocks;
     std::vector<detail::StoredPage> stored;
-    std::string section, all_text;
+    SectionState section;
+    std::string all_text;
     std::size_t total_chars = 0;
     for (std::size_t i = 0; i < contents.size(); ++i) {
         const std::string text = detail::page_text(contents[i]);
@@ -407,7 +432,8 @@ Result<IndexReport> ManualEngine::index(std::int64_t id, const IndexOptions& opt
     auto replaced = d.store->write([&](SQLite::Database& db) -> Result<detail::manual_repo::Replaced> {
         if (!detail::manual_repo::get(db, id)) return std::unexpected(not_found(id)); // deleted meanwhile
         auto r = detail::manual_repo::replace_index(db, id, stored, chunks, d.retrieval.model(), *vectors,
-                                                    lang, report.ocr_pages, now_utc());
+                                                    lang, report.ocr_pages, now_utc(),
+                                                    detail::chunker_version);
         audit(db, actor, "manual.index", id,
               Json::object(
                   {{"chunks", static_cast<std::int64_t>(chunks.size())}, {"ocr_pages", report.ocr_pages}}));
@@ -448,6 +474,41 @@ Result<Job> ManualEngine::index_async(std::int64_t id, const Actor& actor) {
             if (!report) return std::unexpected(report.error());
             return to_json(*report);
         });
+}
+
+Result<std::optional<Job>> ManualEngine::rechunk_outdated(const Actor& actor) {
+    auto ids = impl_->store->read([](SQLite::Database& db) -> Result<std::vector<std::int64_t>> {
+        return detail::manual_repo::outdated_chunks(db, detail::chunker_version);
+    });
+    if (!ids) return std::unexpected(ids.error());
+    if (ids->empty()) return std::optional<Job>();
+    impl_->logger.info("re-chunking manuals indexed by an older chunker",
+                       {{"manuals", static_cast<std::int64_t>(ids->size())},
+                        {"chunker_version", detail::chunker_version}});
+    auto job = impl_->jobs.start(
+        "manual.rechunk", actor.user_id, [this, ids = *ids, actor](JobContext& ctx) -> Result<Json> {
+            std::int64_t done = 0, failed = 0;
+            const auto total = static_cast<std::int64_t>(ids.size());
+            for (const auto id : ids) {
+                if (!ctx.progress(done + failed, total, fmt::format("re-chunking manual {}", id)))
+                    return fail(ErrorCode::deadline_exceeded, "cancelled");
+                IndexOptions options;
+                options.cancel = &ctx.cancel_token();
+                auto report = index(id, options, actor);
+                if (report) {
+                    ++done;
+                } else if (report.error().code == ErrorCode::deadline_exceeded) {
+                    return std::unexpected(report.error());
+                } else {
+                    ++failed;
+                    impl_->logger.warn("could not re-chunk a manual",
+                                       {{"manual_id", id}, {"error", report.error().message}});
+                }
+            }
+            return Json::object({{"rechunked", done}, {"failed", failed}, {"chunker_version", detail::chunker_version}});
+        });
+    if (!job) return std::unexpected(job.error());
+    return std::optional<Job>(std::move(*job));
 }
 
 } // namespace shiksha

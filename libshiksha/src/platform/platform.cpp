@@ -99,6 +99,9 @@ Result<std::unique_ptr<Platform>> Platform::open(Config config) {
     impl->manuals = std::make_unique<ManualEngine>(std::make_unique<ManualEngine::Impl>(
         impl->store, config.data_dir, config.ingest, impl->logger, retrieval_impl, jobs_impl, impl->metrics));
     retrieval_impl.open();
+    if (auto rechunk = impl->manuals->rechunk_outdated(); !rechunk) {
+        impl->logger.error("could not start re-chunking old manuals", {{"error", rechunk.error().message}});
+    }
 
     std::shared_ptr<const LlmClient> llm = config.providers.llm;
     if (llm) {

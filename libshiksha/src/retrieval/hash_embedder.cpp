@@ -40,6 +40,11 @@ public:
 
     std::string model() const override { return fmt::format("hash-ngram-v1/{}", dimension_); }
     std::size_t dimension() const override { return dimension_; }
+    // Hashed n-grams know spelling, not meaning: on the corpus questions (tests/integration/
+    // test_corpus.cpp) they rank worse than BM25 alone, and at equal weight they push correct
+    // lexical hits out of the top 5. At this weight they break ties among lexical hits and add
+    // the hits BM25 misses without outvoting it.
+    double fusion_weight() const override { return 0.01; }
 
     Result<std::vector<std::vector<float>>> embed(std::span<const std::string> texts,
                                                   const CancelToken* cancel) const override {

@@ -309,29 +309,15 @@ Result<SearchResult> RetrievalEngine::search(const SearchRequest& request) {
     const std::size_t pool = std::clamp<std::size_t>(request.k * 4, 20, 200);
 
     std::unordered_map<std::int64_t, Candidate> candidates;
-    const double vector_weight = d.config.vector_weight > 0       ? d.config.vector_weight
-                                 : d.model().starts_with("hash-") ? 0.5
-                                                                  : 1.0;
+    const double vector_weight =
+        d.config.vector_weight > 0 ? d.config.vector_weight : std::max(0.0, d.embedder->fusion_weight());
     auto fuse = [&](std::int64_t id, std::size_t rank, double weight) {
         candidates[id].fused += weight / (d.config.rrf_k + static_cast<double>(rank + 1));
     };
 
-    if (request.mode != SearchMode::vector) {
-        const std::string match = detail::fts_match_expression(text);
-        if (!match.empty()) {
-            auto lexical = d.store->read([&](SQLite::Database& db) {
-                return Result<std::vector<std::pair<std::int64_t, double>>>(
-                    detail::chunk_repo::bm25(db, match, request.manual_ids, request.section, pool));
-            });
-            if (!lexical) return std::unexpected(lexical.error());
-            for (std::size_t r = 0; r < lexical->size(); ++r) {
-                candidates[(*lexical)[r].first].bm25 = (*lexical)[r].second;
-                fuse((*lexical)[r].first, r, 1.0);
-            }
-        }
-    }
-
+    // The query vector first: the embedder may be a remote call, never made inside a read.
     SearchResult result;
+    std::optional<std::vector<float>> query_vector;
     if (request.mode != SearchMode::lexical && d.index.ready() && !d.rebuilding) {
         const std::vector<std::string> one{text};
         auto qv = d.embedder->embed(one);
@@ -343,41 +329,61 @@ Result<SearchResult> RetrievalEngine::search(const SearchRequest& request) {
             d.logger.warn("query embedding failed; answering with lexical search only",
                           {{"error", qv ? std::string("no vector") : qv.error().message}});
         } else {
-            // Inside a few manuals an exact scan is exact and cheap (NOTES.md); across the whole
-            // library the HNSW graph answers, oversampled when a section filter will drop some.
-            const std::size_t want = request.section ? pool * 4 : pool;
-            std::vector<detail::Neighbour> neighbours;
-            if (!request.manual_ids.empty()) {
-                auto ids = d.store->read([&](SQLite::Database& db) {
-                    return Result<std::vector<std::int64_t>>(
-                        detail::chunk_repo::ids_of_manuals(db, request.manual_ids));
-                });
-                if (!ids) return std::unexpected(ids.error());
-                neighbours = d.index.exact(qv->front(), *ids, want);
-            } else {
-                neighbours = d.index.search(qv->front(), want);
-            }
-            result.vector_used = true;
-            for (std::size_t r = 0; r < neighbours.size(); ++r) {
-                candidates[neighbours[r].first].vector = neighbours[r].second;
-            }
+            query_vector = std::move(qv->front());
         }
     } else if (request.mode == SearchMode::vector) {
         return fail(ErrorCode::unavailable,
                     "the vector index is being rebuilt; try lexical or hybrid search");
     }
 
-    std::vector<std::int64_t> ids;
-    ids.reserve(candidates.size());
-    for (const auto& [id, c] : candidates)
-        ids.push_back(id);
-    auto rows = d.store->read([&](SQLite::Database& db) {
-        return Result<std::vector<detail::ChunkRow>>(detail::chunk_repo::load(db, ids));
+    // Ranking and loading read one snapshot of the database: a manual re-indexed meanwhile
+    // (its chunks replaced in one transaction) is seen wholly old or wholly new, so no hit
+    // ranked here is missing when its text is loaded.
+    const std::string match = request.mode != SearchMode::vector ? detail::fts_match_expression(text) : "";
+    auto rows = d.store->read([&](SQLite::Database& db) -> Result<std::vector<detail::ChunkRow>> {
+        db.exec("BEGIN");
+        struct EndRead {
+            SQLite::Database& db;
+            ~EndRead() {
+                try {
+                    db.exec("COMMIT");
+                } catch (...) { // NOLINT(bugprone-empty-catch): a read-only transaction has nothing to lose
+                }
+            }
+        } end_read{db};
+        if (!match.empty()) {
+            const auto lexical = detail::chunk_repo::bm25(db, match, request.manual_ids, request.section, pool);
+            for (std::size_t r = 0; r < lexical.size(); ++r) {
+                candidates[lexical[r].first].bm25 = lexical[r].second;
+                fuse(lexical[r].first, r, 1.0);
+            }
+        }
+        if (query_vector) {
+            // Inside a few manuals an exact scan is exact and cheap (NOTES.md); across the whole
+            // library the HNSW graph answers, oversampled when a section filter will drop some.
+            const std::size_t want = request.section ? pool * 4 : pool;
+            const auto neighbours =
+                request.manual_ids.empty()
+                    ? d.index.search(*query_vector, want)
+                    : d.index.exact(*query_vector, detail::chunk_repo::ids_of_manuals(db, request.manual_ids),
+                                    want);
+            result.vector_used = true;
+            for (const auto& [id, score] : neighbours)
+                candidates[id].vector = score;
+        }
+        std::vector<std::int64_t> ids;
+        ids.reserve(candidates.size());
+        for (const auto& [id, c] : candidates)
+            ids.push_back(id);
+        return detail::chunk_repo::load(db, ids);
     });
     if (!rows) return std::unexpected(rows.error());
     std::unordered_map<std::int64_t, const detail::ChunkRow*> by_id;
     for (const auto& row : *rows) {
-        if (request.section && row.section != *request.section) continue;
+        // A chunk that took in a short section's text names both, joined by "; " (chunker.cpp).
+        if (request.section &&
+            ("; " + row.section + "; ").find("; " + *request.section + "; ") == std::string::npos)
+            continue;
         by_id.emplace(row.id, &row);
     }
     // Vector ranks count only hits that survive the filters, then fuse.

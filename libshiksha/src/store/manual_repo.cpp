@@ -61,7 +61,7 @@ Job read_job(SQLite::Statement& st) {
 constexpr const char* manual_columns =
     "id, title, filename, file_path, sha256, size_bytes, total_pages, upload_date, indexed, indexed_at, "
     "pinned, "
-    "detected_language, ocr_pages, chunk_count, adapted_summary, key_points";
+    "detected_language, ocr_pages, chunk_count, adapted_summary, key_points, chunker_version";
 
 Manual read_manual(SQLite::Statement& st) {
     Manual m;
@@ -80,6 +80,7 @@ Manual read_manual(SQLite::Statement& st) {
     m.ocr_pages = st.getColumn(12).getInt();
     m.chunk_count = st.getColumn(13).getInt();
     m.adapted_summary = optional_text(st.getColumn(14));
+    m.chunker_version = st.getColumn(16).getInt();
     if (auto points = optional_text(st.getColumn(15))) {
         if (auto parsed = Json::parse(*points); parsed && parsed->is_array()) {
             for (const auto& p : parsed->as_array()) {
@@ -258,7 +259,8 @@ void set_pinned(SQLite::Database& db, std::int64_t id, bool pinned) {
 Replaced replace_index(SQLite::Database& db, std::int64_t manual_id, std::span<const StoredPage> pages,
                        std::span<const NewChunk> chunks, std::string_view model,
                        std::span<const std::vector<float>> vectors,
-                       const std::optional<std::string>& language, int ocr_pages, Timestamp now) {
+                       const std::optional<std::string>& language, int ocr_pages, Timestamp now,
+                       int chunker_version) {
     Replaced out;
     out.old_chunk_ids = chunk_ids(db, manual_id);
     {
@@ -302,12 +304,13 @@ Replaced replace_index(SQLite::Database& db, std::int64_t manual_id, std::span<c
         chunk_repo::put_vector(db, out.new_chunk_ids[i], model, vectors[i]);
     }
     SQLite::Statement done(db, "UPDATE manuals SET indexed = 1, indexed_at = ?, detected_language = ?, "
-                               "ocr_pages = ?, chunk_count = ? WHERE id = ?");
+                               "ocr_pages = ?, chunk_count = ?, chunker_version = ? WHERE id = ?");
     done.bind(1, to_micros(now));
     bind_optional(done, 2, language);
     done.bind(3, ocr_pages);
     done.bind(4, static_cast<std::int64_t>(chunks.size()));
-    done.bind(5, manual_id);
+    done.bind(5, chunker_version);
+    done.bind(6, manual_id);
     done.exec();
     return out;
 }
@@ -343,6 +346,15 @@ std::vector<PageReport> pages(SQLite::Database& db, std::int64_t manual_id) {
     return out;
 }
 
+std::vector<std::int64_t> outdated_chunks(SQLite::Database& db, int version) {
+    SQLite::Statement st(db, "SELECT id FROM manuals WHERE indexed = 1 AND chunker_version < ? ORDER BY id");
+    st.bind(1, version);
+    std::vector<std::int64_t> out;
+    while (st.executeStep())
+        out.push_back(st.getColumn(0).getInt64());
+    return out;
+}
+
 } // namespace manual_repo
 
 // -------------------------------------------------------------------------------- chunks
@@ -357,7 +369,8 @@ std::vector<std::pair<std::int64_t, double>> bm25(SQLite::Database& db, std::str
         "SELECT c.id, -bm25(chunks_fts) AS score FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid "
         "WHERE chunks_fts MATCH ?";
     if (!manual_ids.empty()) sql += fmt::format(" AND c.manual_id IN ({})", placeholders(manual_ids.size()));
-    if (section) sql += " AND c.section = ?";
+    // A chunk that took in a short section's text names both, joined by "; " (chunker.cpp).
+    if (section) sql += " AND instr('; ' || c.section || '; ', '; ' || ? || '; ') > 0";
     sql += " ORDER BY bm25(chunks_fts) LIMIT ?";
     SQLite::Statement st(db, sql);
     int i = 1;

@@ -67,10 +67,12 @@ struct Replaced {
                                      std::span<const StoredPage> pages, std::span<const NewChunk> chunks,
                                      std::string_view model, std::span<const std::vector<float>> vectors,
                                      const std::optional<std::string>& language, int ocr_pages,
-                                     Timestamp now);
+                                     Timestamp now, int chunker_version);
 [[nodiscard]] std::vector<Chunk> chunks(SQLite::Database& db, std::int64_t manual_id, std::int64_t offset,
                                         std::int64_t limit);
 [[nodiscard]] std::vector<PageReport> pages(SQLite::Database& db, std::int64_t manual_id);
+/// Indexed manuals whose chunks a chunker older than `version` made, oldest first.
+[[nodiscard]] std::vector<std::int64_t> outdated_chunks(SQLite::Database& db, int version);
 } // namespace manual_repo
 
 struct ChunkRow {

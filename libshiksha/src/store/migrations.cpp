@@ -432,6 +432,13 @@ CREATE INDEX feedback_tagged ON feedback(submitted_at, cluster_id, manual_id, ta
 CREATE INDEX feedback_issues ON feedback(submitted_at) WHERE helpful = 0 AND comment IS NOT NULL;
 )sql";
 
+constexpr const char* v8_chunker_version = R"sql(
+-- Which version of the chunker made a manual's chunks; manuals indexed before there was one
+-- are version 1 and get re-chunked.
+ALTER TABLE manuals ADD COLUMN chunker_version INTEGER NOT NULL DEFAULT 0;
+UPDATE manuals SET chunker_version = 1 WHERE indexed = 1;
+)sql";
+
 } // namespace
 
 const std::vector<Migration>& migrations() {
@@ -444,6 +451,7 @@ const std::vector<Migration>& migrations() {
         {5, "exports; translated labels of module translations", v5_exports},
         {6, "WhatsApp delivery: contacts, outbox, gateway message ids", v6_delivery},
         {7, "videos: catalogue, suggestions cache, API quota; teacher feedback", v7_videos_feedback},
+        {8, "manuals: chunker version", v8_chunker_version},
     };
     return history;
 }
