@@ -595,8 +595,15 @@ std::vector<FoundActivity> find_activities(std::span<const RetrievedChunk> chunk
 
     for (auto c : order) {
         const auto& chunk = chunks[c];
-        std::string heading =
-            mentions_activity(chunk.section) ? activity_title(chunk.section) : std::string();
+        // A chunk that took in a short section's text names both ("2 Electricity…; 2.1 Activity:
+        // …", chunker.cpp): the activity is the part that names one.
+        std::string heading;
+        for (std::string_view rest = chunk.section; heading.empty() && !rest.empty();) {
+            const auto cut = rest.find("; ");
+            const std::string part(rest.substr(0, cut));
+            if (mentions_activity(part)) heading = activity_title(part);
+            rest = cut == std::string_view::npos ? std::string_view() : rest.substr(cut + 2);
+        }
         bool in_activity = !heading.empty();
         for (auto para : paragraphs(chunk_body(chunk))) {
             if (heading_like(para)) {
