@@ -432,6 +432,13 @@ CREATE INDEX feedback_tagged ON feedback(submitted_at, cluster_id, manual_id, ta
 CREATE INDEX feedback_issues ON feedback(submitted_at) WHERE helpful = 0 AND comment IS NOT NULL;
 )sql";
 
+// Every access token carries the generation its user had when it was signed; bumping it ends
+// all of that user's access tokens at once (checked on each request, with the user row the
+// request reads anyway).
+constexpr const char* v8_token_generation = R"sql(
+ALTER TABLE users ADD COLUMN token_generation INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 } // namespace
 
 const std::vector<Migration>& migrations() {
@@ -444,6 +451,8 @@ const std::vector<Migration>& migrations() {
         {5, "exports; translated labels of module translations", v5_exports},
         {6, "WhatsApp delivery: contacts, outbox, gateway message ids", v6_delivery},
         {7, "videos: catalogue, suggestions cache, API quota; teacher feedback", v7_videos_feedback},
+        {8, "users: token generation (access tokens end with a password change or revocation)",
+         v8_token_generation},
     };
     return history;
 }
