@@ -59,11 +59,29 @@ std::string_view bearer_token(const Request& request) {
 
 } // namespace
 
+void add_security_headers(Response& response, const Request* request, bool trust_forwarded_proto) {
+    response.set_header("X-Content-Type-Options", "nosniff");
+    response.set_header("Referrer-Policy", "no-referrer");
+    response.set_header("X-Frame-Options", "DENY");
+    if (!response.header("Content-Security-Policy"))
+        response.set_header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    if (!response.header("Cache-Control")) {
+        const auto type = response.header("Content-Type");
+        if (type && type->find("json") != std::string_view::npos) response.set_header("Cache-Control", "no-store");
+    }
+    if (trust_forwarded_proto && request) {
+        const auto proto = request->header("X-Forwarded-Proto");
+        if (proto && *proto == "https")
+            response.set_header("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    }
+}
+
 struct Api::Impl {
     Platform& platform;
     Router router;
     std::unique_ptr<RateLimiter> client_limiter; // per client address
     std::unique_ptr<RateLimiter> login_limiter;  // per address and account
+    std::unique_ptr<RateLimiter> login_address_limiter; // per address, all accounts
     std::unique_ptr<RateLimiter> upload_limiter; // anonymous uploads per address, when allowed
     Gauge& in_flight;
 
@@ -79,11 +97,16 @@ struct Api::Impl {
             login_limiter = std::make_unique<RateLimiter>(RateLimit{
                 double(cfg.auth.login_attempts_per_minute), cfg.auth.login_attempts_per_minute / 60.0});
         }
+        if (const unsigned n = cfg.auth.login_attempts_per_address_per_minute; n > 0) {
+            login_address_limiter = std::make_unique<RateLimiter>(RateLimit{double(n), n / 60.0});
+        }
         if (cfg.server.allow_anonymous_upload) {
             const double per_hour = std::max(1u, cfg.server.anonymous_uploads_per_hour);
             upload_limiter = std::make_unique<RateLimiter>(RateLimit{per_hour, per_hour / 3600.0});
         }
-        const RouteDeps deps{login_limiter.get(), upload_limiter.get()};
+        const RouteDeps deps{.login_limiter = login_limiter.get(),
+                             .login_address_limiter = login_address_limiter.get(),
+                             .anonymous_upload_limiter = upload_limiter.get()};
         add_health_routes(router);
         add_auth_routes(router, deps);
         add_cluster_routes(router);
@@ -129,11 +152,7 @@ struct Api::Impl {
         }
         if (client_limiter && request.path != "/health") {
             if (auto wait = client_limiter->acquire(request.remote); wait.count() > 0) {
-                const auto seconds = (wait.count() + 999) / 1000;
-                Response r =
-                    http_error(429, fmt::format("Too many requests; retry in {} s", seconds), "rate_limited");
-                r.set_header("Retry-After", std::to_string(seconds));
-                return r;
+                return too_many_requests(wait, "requests");
             }
         }
         RouteMatch match = router.match(request.method, request.path);
@@ -238,6 +257,11 @@ Response Api::handle(Request& request) noexcept {
         response.set_header("Vary", "Origin");
     }
     response.set_header("X-Request-Id", request.request_id);
+    add_security_headers(response, &request, platform.config().server.trust_forwarded_proto);
+    // Whatever produced a 429 (a route's own throttle, a provider's quota), clients are told
+    // when to come back.
+    if (response.status == 429 && !response.header("Retry-After"))
+        response.set_header("Retry-After", std::to_string(default_retry_after_seconds));
 
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const std::string method{to_string(request.method)};

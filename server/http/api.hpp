@@ -15,6 +15,14 @@ class Platform;
 
 namespace shiksha::server {
 
+/// The headers every answer carries, whoever produced it (a route, the router, the transport):
+/// `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`, `X-Frame-Options: DENY`
+/// with `Content-Security-Policy: frame-ancestors 'none'`, `Cache-Control: no-store` on JSON
+/// (tokens and personal data must not sit in a cache) unless the route chose its own, and
+/// `Strict-Transport-Security` when `trust_forwarded_proto` is set and the proxy marked the
+/// request `X-Forwarded-Proto: https`. `request` is null when no request was parsed.
+void add_security_headers(Response& response, const Request* request, bool trust_forwarded_proto);
+
 class Api {
 public:
     explicit Api(Platform& platform);

@@ -39,6 +39,13 @@ Response http_error(int status, std::string_view detail, std::string_view code) 
     return json_response(status, Json::object({{"detail", detail}, {"code", code}}));
 }
 
+Response too_many_requests(std::chrono::milliseconds wait, std::string_view what) {
+    const auto seconds = std::max<std::int64_t>(1, (wait.count() + 999) / 1000);
+    Response r = http_error(429, fmt::format("Too many {}; retry in {} s", what, seconds), "rate_limited");
+    r.set_header("Retry-After", std::to_string(seconds));
+    return r;
+}
+
 Response error_response(const Error& error, const Request& request, const PathParams& path_params,
                         const std::vector<std::string>& query_names) {
     const int status = status_for(error.code);
@@ -71,6 +78,8 @@ Response error_response(const Error& error, const Request& request, const PathPa
     }
     Response r = json_response(status, body);
     if (error.code == ErrorCode::unauthenticated) r.set_header("WWW-Authenticate", "Bearer");
+    if (error.code == ErrorCode::rate_limited)
+        r.set_header("Retry-After", std::to_string(default_retry_after_seconds));
     return r;
 }
 

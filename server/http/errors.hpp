@@ -8,6 +8,7 @@
 #include "shiksha/error.hpp"
 #include "shiksha/json.hpp"
 
+#include <chrono>
 #include <string_view>
 
 namespace shiksha::server {
@@ -25,5 +26,13 @@ namespace shiksha::server {
 
 /// Transport-level failures that are not library errors: 400, 404, 405, 413, 415.
 [[nodiscard]] Response http_error(int status, std::string_view detail, std::string_view code);
+
+/// 429 `rate_limited` with `Retry-After` in whole seconds (at least 1): "Too many <what>; retry
+/// in N s". Every throttle answers through this, so no 429 goes out without the header.
+[[nodiscard]] Response too_many_requests(std::chrono::milliseconds wait, std::string_view what);
+
+/// Seconds a client is told to wait after a 429 that carries no better hint (a provider's
+/// quota, say).
+inline constexpr int default_retry_after_seconds = 60;
 
 } // namespace shiksha::server

@@ -17,6 +17,9 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <list>
@@ -49,7 +52,9 @@ auto async_on_workers(WorkerPool& pool, std::function<Response()> work, Token&& 
                 net::post(resume_on, [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
             };
             if (!pool.post([fn = std::move(fn), resume]() { resume(fn()); })) {
-                resume(http_error(503, "The server is shutting down", "unavailable"));
+                Response r = http_error(503, "The server is shutting down", "unavailable");
+                add_security_headers(r, nullptr, false);
+                resume(std::move(r));
             }
         },
         token, std::move(work));
@@ -85,6 +90,13 @@ struct HttpServer::Impl {
     net::strand<net::io_context::executor_type> control{ioc.get_executor()}; // shutdown state
     net::steady_timer grace_timer{control};
     net::steady_timer sweep_timer{control}; // expired exports
+    net::steady_timer accept_timer{control}; // back-off after accept errors, waiting for a free slot
+    bool waiting_for_slot = false;           // on the control strand: the accept loop sleeps at the cap
+    // A descriptor held back for the moment they run out: closing it lets the loop accept the
+    // waiting connection and close it at once, so the client is refused instead of left hanging.
+    int reserve_fd = -1;
+    std::chrono::steady_clock::time_point last_accept_log{};
+    std::int64_t accept_errors_unlogged = 0;
     std::vector<std::thread> threads;
     std::atomic<bool> stopping{false};
 
@@ -98,16 +110,25 @@ struct HttpServer::Impl {
     std::mutex mu;
     std::list<std::shared_ptr<Connection>> connections;
 
-    Impl(Platform& p, Api& a) : platform(p), api(a), config(p.config().server) {}
-
-    [[nodiscard]] Response too_large() const {
-        return http_error(413,
-                          fmt::format("Request body exceeds the limit of {} bytes", config.max_body_bytes),
-                          "payload_too_large");
+    Impl(Platform& p, Api& a) : platform(p), api(a), config(p.config().server) {
+        reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    }
+    ~Impl() {
+        if (reserve_fd >= 0) ::close(reserve_fd);
     }
 
-    void log_error(std::string_view what, const beast::error_code& ec) {
-        platform.logger().warn(std::string(what), {{"error", ec.message()}});
+    [[nodiscard]] Response too_large() const {
+        return transport_error(413,
+                               fmt::format("Request body exceeds the limit of {} bytes", config.max_body_bytes),
+                               "payload_too_large");
+    }
+
+    /// An answer the transport gives before the API sees a request: it carries the same
+    /// security headers as every other.
+    [[nodiscard]] Response transport_error(int status, std::string_view detail, std::string_view code) const {
+        Response r = http_error(status, detail, code);
+        add_security_headers(r, nullptr, config.trust_forwarded_proto);
+        return r;
     }
 
     net::awaitable<void> write(beast::tcp_stream& stream, const Response& response, unsigned version,
@@ -167,9 +188,9 @@ struct HttpServer::Impl {
                 // Beast checks a declared Content-Length against body_limit while reading the head.
                 Response bad = ec == http::error::body_limit ? too_large()
                                : ec == http::error::header_limit
-                                   ? http_error(431, "Request header fields too large", "header_too_large")
-                                   : http_error(400, fmt::format("Malformed HTTP request: {}", ec.message()),
-                                                "bad_request");
+                                   ? transport_error(431, "Request header fields too large", "header_too_large")
+                                   : transport_error(400, fmt::format("Malformed HTTP request: {}", ec.message()),
+                                                     "bad_request");
                 beast::error_code wec;
                 co_await write(stream, bad, 11, false, false, wec);
                 break;
@@ -207,6 +228,7 @@ struct HttpServer::Impl {
             Response response;
             if (!parse_target(request.target, request.path, request.query)) {
                 response = http_error(400, "Malformed request target (bad percent-encoding)", "bad_request");
+                add_security_headers(response, &request, config.trust_forwarded_proto);
             } else {
                 response = co_await async_on_workers(
                     platform.workers(), [this, &request] { return api.handle(request); }, net::use_awaitable);
@@ -226,18 +248,80 @@ struct HttpServer::Impl {
             last = connections.empty();
         }
         if (last && stopping) net::post(control, [this] { grace_timer.cancel(); });
+        // A slot is free: wake the accept loop if the cap put it to sleep.
+        net::post(control, [this] {
+            if (waiting_for_slot) accept_timer.cancel();
+        });
+    }
+
+    [[nodiscard]] std::size_t open_connections() {
+        const std::lock_guard lock(mu);
+        return connections.size();
+    }
+
+    /// At most one line per interval, however fast accept fails: under descriptor exhaustion
+    /// the loop would otherwise write megabytes of log a second.
+    void log_accept_error(const beast::error_code& ec) {
+        constexpr auto interval = std::chrono::seconds(10);
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_accept_log < interval) {
+            ++accept_errors_unlogged;
+            return;
+        }
+        platform.logger().warn("accept failed; backing off",
+                               {{"error", ec.message()},
+                                {"similar_errors_not_logged", accept_errors_unlogged},
+                                {"open_connections", static_cast<std::int64_t>(open_connections())}});
+        last_accept_log = now;
+        accept_errors_unlogged = 0;
+    }
+
+    /// Out of descriptors: give back the reserve, take the connection that is waiting and
+    /// close it (the client sees a refusal, not a hang), then take the reserve again.
+    void shed_one_connection() {
+        if (reserve_fd < 0) return;
+        ::close(reserve_fd);
+        reserve_fd = -1;
+        beast::error_code ec;
+        acceptor.non_blocking(true, ec); // never wait here: the client may be gone already
+        tcp::socket doomed(ioc);
+        acceptor.accept(doomed, ec);
+        if (!ec) doomed.close(ec);
+        reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     }
 
     net::awaitable<void> accept_loop() {
+        using namespace std::chrono_literals;
+        auto backoff = 10ms;
         for (;;) {
             beast::error_code ec;
+            if (config.max_connections > 0 && open_connections() >= config.max_connections) {
+                // At the cap: new connections wait in the listen backlog until one ends (the
+                // session's end cancels this timer; the timeout re-checks in any case).
+                waiting_for_slot = true;
+                accept_timer.expires_after(1s);
+                co_await accept_timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+                waiting_for_slot = false;
+                if (!acceptor.is_open() || stopping) co_return;
+                continue;
+            }
             tcp::socket socket = co_await acceptor.async_accept(net::make_strand(ioc),
                                                                 net::redirect_error(net::use_awaitable, ec));
             if (ec) {
                 if (!acceptor.is_open() || stopping) co_return;
-                log_error("accept failed", ec);
+                if (ec == net::error::connection_aborted) continue; // the client gave up: nothing to fix
+                log_accept_error(ec);
+                if (ec == net::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system)
+                    shed_one_connection();
+                // Retrying at once would spin: the condition (no descriptors, no memory) lasts
+                // until connections close. Back off up to a second, reset by the next success.
+                accept_timer.expires_after(backoff);
+                co_await accept_timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+                backoff = std::min<std::chrono::milliseconds>(backoff * 2, 1s);
+                if (!acceptor.is_open() || stopping) co_return;
                 continue;
             }
+            backoff = 10ms;
             auto executor = socket.get_executor();
             net::co_spawn(executor, session(std::move(socket)), net::detached);
         }
@@ -269,6 +353,7 @@ struct HttpServer::Impl {
             acceptor.close(ec);
             signals.cancel(ec);
             sweep_timer.cancel();
+            accept_timer.cancel();
             std::vector<std::shared_ptr<Connection>> idle;
             bool none_left = false;
             {

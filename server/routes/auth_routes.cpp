@@ -42,7 +42,8 @@ bool looks_like_email(std::string_view e) {
 void add_auth_routes(Router& router, const RouteDeps& deps) {
     router.add({Method::post, "/auth/login", Access::anyone(), Body::json,
                 "Log in with email or username and password; returns access and refresh tokens",
-                [limiter = deps.login_limiter](RouteContext& ctx) -> Result<Response> {
+                [limiter = deps.login_limiter,
+                 address_limiter = deps.login_address_limiter](RouteContext& ctx) -> Result<Response> {
                     if (auto ok = require_object(ctx.body); !ok) return std::unexpected(ok.error());
                     std::string login;
                     if (ctx.body.find("email") && !ctx.body.find("email")->is_null()) {
@@ -61,13 +62,19 @@ void add_auth_routes(Router& router, const RouteDeps& deps) {
                     }
                     auto password = required_string(ctx.body, "password");
                     if (!password) return std::unexpected(password.error());
+                    // Throttled per address across accounts, and per address and *account*: the
+                    // account's id when the login names one, else the login as it is looked up,
+                    // so "Admin@X.org " and "admin@x.org" (or the username) share one budget.
+                    if (address_limiter) {
+                        if (auto wait = address_limiter->acquire(ctx.request.remote); wait.count() > 0)
+                            return too_many_requests(wait, "login attempts from this address");
+                    }
                     if (limiter) {
-                        if (auto wait = limiter->acquire(ctx.request.remote + "|" + login);
-                            wait.count() > 0) {
-                            return fail(ErrorCode::rate_limited,
-                                        fmt::format("Too many login attempts; retry in {} s",
-                                                    (wait.count() + 999) / 1000));
-                        }
+                        std::string account = "login:" + normalized_login(login);
+                        if (auto user = ctx.platform.auth().find_user(login))
+                            account = fmt::format("user:{}", user->id);
+                        if (auto wait = limiter->acquire(ctx.request.remote + "|" + account); wait.count() > 0)
+                            return too_many_requests(wait, "login attempts");
                     }
                     auto pair = ctx.platform.auth().login(login, *password, ctx.actor);
                     if (!pair) return std::unexpected(pair.error());

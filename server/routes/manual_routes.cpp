@@ -77,9 +77,7 @@ void add_manual_routes(Router& router, const RouteDeps& deps) {
              if (!title) return std::unexpected(title.error());
              if (limiter && !ctx.session) {
                  if (auto wait = limiter->acquire(ctx.request.remote); wait.count() > 0) {
-                     return fail(ErrorCode::rate_limited,
-                                 fmt::format("Too many anonymous uploads; retry in {} s",
-                                             (wait.count() + 999) / 1000));
+                     return too_many_requests(wait, "anonymous uploads");
                  }
              }
              auto file = uploaded_file(ctx);

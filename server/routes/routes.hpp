@@ -7,7 +7,8 @@
 namespace shiksha::server {
 
 struct RouteDeps {
-    RateLimiter* login_limiter = nullptr;            ///< nullptr when login throttling is off
+    RateLimiter* login_limiter = nullptr;            ///< per address and account; nullptr when off
+    RateLimiter* login_address_limiter = nullptr;    ///< per address across accounts; nullptr when off
     RateLimiter* anonymous_upload_limiter = nullptr; ///< non-null only when anonymous uploads are allowed
 };
 

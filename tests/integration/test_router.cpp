@@ -1,4 +1,5 @@
 // Routing rules, without sockets: twins, trailing slashes, HEAD, 405, parameters, targets.
+#include "http/errors.hpp"
 #include "http/message.hpp"
 #include "http/router.hpp"
 
@@ -91,4 +92,19 @@ TEST_CASE("header lookup is case-insensitive") {
     res.set_header("x-a", "2");
     CHECK(res.headers.size() == 1);
     CHECK(res.header("X-A") == "2");
+}
+
+// Regression (issue 16, defect 3): a library `rate_limited` error (a provider's quota) became a
+// 429 without Retry-After.
+TEST_CASE("every 429 carries Retry-After: throttles with their wait, library errors a default") {
+    const auto throttled = too_many_requests(std::chrono::milliseconds(2500), "login attempts");
+    CHECK(throttled.status == 429);
+    CHECK(throttled.header("Retry-After") == "3");
+    CHECK(throttled.body.find("Too many login attempts; retry in 3 s") != std::string::npos);
+    CHECK(too_many_requests(std::chrono::milliseconds(0), "x").header("Retry-After") == "1");
+
+    const shiksha::Error quota{shiksha::ErrorCode::rate_limited, "the YouTube quota is spent", {}};
+    const auto mapped = error_response(quota, Request{});
+    CHECK(mapped.status == 429);
+    CHECK(mapped.header("Retry-After") == std::to_string(default_retry_after_seconds));
 }

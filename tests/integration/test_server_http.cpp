@@ -3,6 +3,8 @@
 
 #include "routes/routes.hpp"
 
+#include <fmt/format.h>
+
 #include <set>
 
 using namespace shiksha;
@@ -189,6 +191,58 @@ TEST_CASE("a body over the configured limit gets 413") {
     CHECK(fresh.get("/health").status == 200); // the server is fine afterwards
 }
 
+namespace {
+
+void check_security_headers(const HttpResult& r, bool json) {
+    CHECK(r.header("x-content-type-options") == "nosniff");
+    CHECK(r.header("referrer-policy") == "no-referrer");
+    CHECK(r.header("x-frame-options") == "DENY");
+    CHECK(r.header("content-security-policy").find("frame-ancestors 'none'") != std::string::npos);
+    if (json) CHECK(r.header("cache-control") == "no-store");
+    CHECK(r.header("strict-transport-security").empty()); // no trusted proxy configured
+}
+
+} // namespace
+
+// Regression (issue 16, defect 4): no response carried nosniff, a referrer policy, framing
+// protection or no-store, not even the login answer that carries the tokens.
+TEST_CASE("every answer carries the security headers; JSON is never cached") {
+    TestServer s;
+    HttpClient c(s.port);
+    auto login = c.post_json("/api/auth/login",
+                             Json::object({{"email", "admin@shiksha-setu.gov.in"}, {"password", "admin123"}}));
+    REQUIRE(login.status == 200);
+    check_security_headers(login, true);
+    check_security_headers(c.get("/health"), true);
+    check_security_headers(c.get("/api/clusters/"), true);      // 401
+    check_security_headers(c.get("/api/no/such/route"), true);  // 404 from the router
+    check_security_headers(c.request("DELETE", "/health"), true); // 405
+    // Answers the transport gives before the API sees a request.
+    RawConnection raw(s.port);
+    raw.send("GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n");
+    const auto bad = raw.read_until_close();
+    CHECK(bad.find("400") != std::string::npos);
+    CHECK(bad.find("X-Content-Type-Options: nosniff") != std::string::npos);
+    CHECK(bad.find("Cache-Control: no-store") != std::string::npos);
+}
+
+TEST_CASE("Strict-Transport-Security only behind a trusted TLS-terminating proxy that says https") {
+    TestServer trusted([](Config& cfg) { cfg.server.trust_forwarded_proto = true; });
+    HttpClient c(trusted.port);
+    auto https = c.request("GET", "/health", {}, {{"X-Forwarded-Proto", "https"}});
+    CHECK(https.header("strict-transport-security") == "max-age=31536000; includeSubDomains");
+    CHECK(c.request("GET", "/health", {}, {{"X-Forwarded-Proto", "http"}})
+              .header("strict-transport-security")
+              .empty());
+    CHECK(c.get("/health").header("strict-transport-security").empty());
+
+    TestServer untrusted; // a client cannot switch it on by sending the header itself
+    HttpClient u(untrusted.port);
+    CHECK(u.request("GET", "/health", {}, {{"X-Forwarded-Proto", "https"}})
+              .header("strict-transport-security")
+              .empty());
+}
+
 TEST_CASE("CORS: allowed origins are echoed exactly, others refused, never '*'") {
     TestServer s;
     HttpClient c(s.port);
@@ -248,10 +302,59 @@ TEST_CASE("repeated failed logins for one account are throttled") {
     }
     auto limited = c.post_json("/api/auth/login", wrong);
     CHECK(limited.status == 429);
+    // Regression (issue 16, defect 3): the login 429 carried no Retry-After. Three a minute:
+    // the next try is at most 20 s away.
+    const auto retry = limited.header("retry-after");
+    REQUIRE_FALSE(retry.empty());
+    CHECK(std::stoi(retry) >= 1);
+    CHECK(std::stoi(retry) <= 20);
+    CHECK(limited.json().find("code")->as_string() == "rate_limited");
     // Another account from the same address is unaffected.
     auto other = c.post_json("/api/auth/login",
                              Json::object({{"email", "amit.patel@school.edu"}, {"password", "teacher123"}}));
     CHECK(other.status == 200);
+}
+
+// Regression (issue 16, defect 2): the throttle was keyed on the login as typed while the
+// login itself is trimmed and case-folded, so every spelling got a fresh budget (60 guesses
+// in 0.1 s, then the right password got in).
+TEST_CASE("the login throttle counts every spelling of an account, and its username, as one") {
+    TestServer s([](Config& cfg) {
+        cfg.auth.login_attempts_per_minute = 3;
+        cfg.auth.login_attempts_per_address_per_minute = 0; // this test is about the account key
+    });
+    HttpClient c(s.port);
+    const auto attempt = [&](const std::string& field, const std::string& login, const std::string& password) {
+        return c.post_json("/api/auth/login", Json::object({{field, login}, {"password", password}})).status;
+    };
+    CHECK(attempt("email", "admin@shiksha-setu.gov.in", "guess") == 401);
+    CHECK(attempt("email", "ADMIN@Shiksha-Setu.gov.in", "guess") == 401);
+    CHECK(attempt("username", " Admin ", "guess") == 401);
+    CHECK(attempt("email", "Admin@shiksha-setu.GOV.in", "admin123") == 429); // even the right password
+    CHECK(attempt("username", "admin", "admin123") == 429);
+    // Unknown logins are keyed the same way.
+    for (const char* spelling : {"ghost@x.org", "GHOST@x.org", "ghost@X.ORG"})
+        CHECK(attempt("email", spelling, "guess") == 401);
+    CHECK(attempt("email", "Ghost@x.org", "guess") == 429);
+    CHECK(attempt("email", "amit.patel@school.edu", "teacher123") == 200); // other accounts are fine
+}
+
+TEST_CASE("one address guessing across many accounts runs into a per-address budget") {
+    TestServer s([](Config& cfg) {
+        cfg.auth.login_attempts_per_minute = 3;
+        cfg.auth.login_attempts_per_address_per_minute = 5;
+    });
+    HttpClient c(s.port);
+    for (int i = 0; i < 5; ++i) {
+        CHECK(c.post_json("/api/auth/login",
+                          Json::object({{"email", fmt::format("user{}@x.org", i)}, {"password", "guess"}}))
+                  .status == 401);
+    }
+    auto limited = c.post_json("/api/auth/login",
+                               Json::object({{"email", "amit.patel@school.edu"}, {"password", "teacher123"}}));
+    CHECK(limited.status == 429);
+    CHECK(std::stoi(limited.header("retry-after")) >= 1);
+    CHECK(limited.json().find("detail")->as_string().starts_with("Too many login attempts from this address"));
 }
 
 TEST_CASE("login accepts username or email; malformed email is 422; refresh rotates") {

@@ -533,3 +533,31 @@ TEST_CASE("without a JWT secret no tokens are issued") {
     CHECK(e.message.find("SHIKSHA_JWT_SECRET") != std::string::npos);
     CHECK(error_of(f.auth().authenticate("a.b.c")).code == ErrorCode::unavailable);
 }
+
+// Regression (issue 16, defect 9): access tokens outlived a password change and a refresh-token
+// theft until they expired (an hour by default).
+TEST_CASE("a password change ends the access tokens issued before it; new ones work") {
+    Fixture f;
+    const auto u = f.user("rotator");
+    const auto before = f.login("rotator");
+    REQUIRE(f.auth().authenticate(before.access_token));
+    REQUIRE(f.auth().set_password(u.id, "a brand new passphrase"));
+    const Error e = error_of(f.auth().authenticate(before.access_token));
+    CHECK(e.code == ErrorCode::unauthenticated);
+    CHECK(e.message == "Token has been revoked");
+    const auto after = f.login("rotator", "a brand new passphrase");
+    CHECK(f.auth().authenticate(after.access_token).has_value());
+}
+
+TEST_CASE("a replayed refresh token ends the access tokens issued so far") {
+    Fixture f;
+    f.user("victim");
+    const auto first = f.login("victim");
+    const auto rotated = f.auth().refresh(first.refresh_token);
+    REQUIRE(rotated);
+    REQUIRE(f.auth().authenticate(rotated->access_token));
+    CHECK_FALSE(f.auth().refresh(first.refresh_token).has_value()); // the replay
+    CHECK(error_of(f.auth().authenticate(rotated->access_token)).code == ErrorCode::unauthenticated);
+    CHECK(error_of(f.auth().authenticate(first.access_token)).code == ErrorCode::unauthenticated);
+    CHECK(f.auth().authenticate(f.login("victim").access_token).has_value());
+}

@@ -152,6 +152,10 @@ TEST_CASE("config_from_env reads the documented variables") {
         {"SHIKSHA_ACCESS_TOKEN_TTL", "15m"},
         {"SHIKSHA_REFRESH_TOKEN_TTL", "30d"},
         {"SHIKSHA_LOGIN_ATTEMPTS_PER_MINUTE", "4"},
+        {"SHIKSHA_LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE", "25"},
+        {"SHIKSHA_MAX_CONNECTIONS", "300"},
+        {"SHIKSHA_TRUST_FORWARDED_PROTO", "true"},
+        {"SHIKSHA_MAX_PDF_PAGES", "400"},
         {"SHIKSHA_PASSWORD_HASH_COST", "moderate"},
         {"SHIKSHA_ALLOW_ANONYMOUS_UPLOAD", "true"},
         {"SHIKSHA_MAX_PDF_MB", "12"},
@@ -211,6 +215,10 @@ TEST_CASE("config_from_env reads the documented variables") {
 
     const auto cfg = env.load();
     REQUIRE(cfg);
+    CHECK(cfg->auth.login_attempts_per_address_per_minute == 25);
+    CHECK(cfg->server.max_connections == 300);
+    CHECK(cfg->server.trust_forwarded_proto);
+    CHECK(cfg->ingest.max_pages == 400);
     CHECK(cfg->data_dir == std::filesystem::path("/srv/shiksha"));
     CHECK(cfg->workers == 3);
     CHECK(cfg->log_level == LogLevel::debug);

@@ -7,6 +7,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <doctest/doctest.h>
+#include <openssl/hmac.h>
 
 #include <chrono>
 #include <fstream>
@@ -279,4 +280,93 @@ TEST_CASE("the module's video suggestions are printed as links") {
     std::ifstream in(file->path, std::ios::binary);
     const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     CHECK(bytes.find(suggested->videos[0].url) != std::string::npos);
+}
+
+namespace {
+
+struct SharedLink {
+    std::string filename, expires, sig;
+};
+
+/// Splits `{public_url}/api/files/shared/{filename}?expires=…&sig=…`.
+SharedLink parse_link(const std::string& url) {
+    const auto name_at = url.find("/api/files/shared/") + std::string("/api/files/shared/").size();
+    const auto query = url.find('?', name_at);
+    const auto expires_at = url.find("expires=", query) + 8;
+    const auto amp = url.find('&', expires_at);
+    const auto sig_at = url.find("sig=", amp) + 4;
+    return {url.substr(name_at, query - name_at), url.substr(expires_at, amp - expires_at), url.substr(sig_at)};
+}
+
+/// HMAC-SHA256 hex, as the link layout documents it (a test of that layout, made independently).
+std::string hmac_hex(const std::string& key, const std::string& message) {
+    unsigned char mac[32];
+    unsigned int len = sizeof mac;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+         reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &len);
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned i = 0; i < len; ++i) {
+        out.push_back(hex[mac[i] >> 4]);
+        out.push_back(hex[mac[i] & 15]);
+    }
+    return out;
+}
+
+} // namespace
+
+// Regression (issue 16, defect 6): the signature covered only the file name and the expiry,
+// so once an export was deleted or swept, the next export given the same name was served to
+// anyone holding the old link.
+TEST_CASE("a signed link never serves a later export that reuses the file name") {
+    Fixture f;
+    auto first = f.exports().module_pdf(f.module_id);
+    REQUIRE(first);
+    auto url = f.exports().public_link(first->id);
+    REQUIRE(url);
+    const auto link = parse_link(*url);
+    REQUIRE(link.filename == first->filename);
+    auto served = f.exports().download_shared(link.filename, link.expires, link.sig);
+    REQUIRE(served);
+    CHECK(served->first.id == first->id);
+
+    REQUIRE(f.exports().remove(first->id));
+    auto second = f.exports().module_pdf(f.module_id);
+    REQUIRE(second);
+    REQUIRE(second->filename == first->filename); // the name is free again and reused
+    auto stale = f.exports().download_shared(link.filename, link.expires, link.sig);
+    REQUIRE_FALSE(stale);
+    CHECK(stale.error().code == ErrorCode::not_found);
+    // The new export's own link works.
+    const auto fresh = parse_link(*f.exports().public_link(second->id));
+    CHECK(f.exports().download_shared(fresh.filename, fresh.expires, fresh.sig));
+}
+
+// Regression (issue 16, defect 6): the signed `expires` was never compared with the clock.
+TEST_CASE("a link past its signed expiry is refused although the export is still live") {
+    Fixture f;
+    auto file = f.exports().module_pdf(f.module_id);
+    REQUIRE(file);
+    const std::string secret = "test-secret-test-secret-test-secret-0123"; // test_config's
+    const auto sign = [&](const std::string& expires) {
+        const auto created =
+            std::chrono::duration_cast<std::chrono::microseconds>(file->created_at.time_since_epoch()).count();
+        return hmac_hex(secret, "export-link-v2\n" + std::to_string(file->id) + "\n" + file->sha256 + "\n" +
+                                    std::to_string(created) + "\n" + file->filename + "\n" + expires);
+    };
+    const auto link = parse_link(*f.exports().public_link(file->id));
+    REQUIRE(link.sig == sign(link.expires)); // the layout this test signs with is the engine's
+
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    const auto past = std::to_string(now - 60);
+    auto expired = f.exports().download_shared(file->filename, past, sign(past));
+    REQUIRE_FALSE(expired);
+    CHECK(expired.error().code == ErrorCode::not_found);
+    const auto later = std::to_string(now + 600);
+    CHECK(f.exports().download_shared(file->filename, later, sign(later)));
+    for (const char* junk : {"", "abc", "12x", "-5"}) {
+        CHECK_FALSE(f.exports().download_shared(file->filename, junk, sign(junk)));
+    }
 }

@@ -206,3 +206,56 @@ TEST_CASE("a repeated object key keeps its last value, in the first key's place"
     CHECK(parsed->find("role")->as_string() == "admin");
     CHECK(parsed->dump() == R"({"role":"admin","name":"a"})");
 }
+
+namespace {
+
+/// {"k0":0,"k1":1,...} with `n` members, then `repeats` of the first keys again.
+std::string wide_object(std::size_t n, std::size_t repeats = 0) {
+    std::string text = "{";
+    for (std::size_t i = 0; i < n; ++i)
+        text += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":" + std::to_string(i);
+    for (std::size_t i = 0; i < repeats; ++i)
+        text += ",\"k" + std::to_string(i) + "\":-" + std::to_string(i);
+    return text + "}";
+}
+
+} // namespace
+
+// Regression (issue 16, defect 1): every key was compared with all earlier ones, so 100,000
+// keys took ~15 s of CPU. The bound refuses such a body; within the bound decoding is linear.
+TEST_CASE("an object wider than the member limit is refused with a readable reason") {
+    const auto text = wide_object(Json::default_max_members + 1);
+    const auto r = Json::parse(text);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == shiksha::ErrorCode::invalid_argument);
+    CHECK(r.error().message == "Invalid JSON: an object has 10001 members, more than the 10000 allowed");
+    // Nested objects count too; the limit is per object, not per document.
+    const auto nested = "[" + text + "]";
+    CHECK_FALSE(Json::parse(nested).has_value());
+    CHECK(Json::parse("[" + wide_object(9000) + "," + wide_object(9000) + "]").has_value());
+    CHECK(Json::parse(wide_object(20), 64, 20).has_value());
+    CHECK_FALSE(Json::parse(wide_object(21), 64, 20).has_value());
+}
+
+TEST_CASE("wide objects with repeated keys decode in linear time, last value in the first place" *
+          doctest::timeout(20)) {
+    // 200,000 members: about 10^10 key comparisons the quadratic way (minutes), a few hundred
+    // milliseconds with the hash index; the timeout is two orders of magnitude above that.
+    constexpr std::size_t n = 200'000;
+    const auto r = Json::parse(wide_object(n, 1000), 64, n + 1000); // the limit counts repeats too
+    REQUIRE(r.has_value());
+    const auto& members = r->as_object();
+    REQUIRE(members.size() == n);
+    CHECK(members[0].first == "k0");
+    CHECK(members[0].second.as_int() == 0); // -0
+    CHECK(members[999].second.as_int() == -999);
+    CHECK(members[1000].second.as_int() == 1000);
+    CHECK(members[n - 1].first == "k" + std::to_string(n - 1));
+    // Below the scan threshold and just above it, repeats resolve the same way.
+    for (std::size_t width : {3u, 15u, 16u, 17u, 40u}) {
+        const auto small = Json::parse(wide_object(width, width));
+        REQUIRE(small.has_value());
+        REQUIRE(small->as_object().size() == width);
+        CHECK(small->as_object()[width - 1].second.as_int() == -static_cast<std::int64_t>(width - 1));
+    }
+}

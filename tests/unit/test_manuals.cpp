@@ -1,12 +1,14 @@
 // Manual upload and indexing through the public API, on the project's sample handbook
 // (examples/data: 8 pages, running header and footer, a two-column page, a Hindi page and an
 // image-only page) and hand-made broken inputs.
+#include "pdf_tools.hpp"
 #include "platform_fixture.hpp"
 #include "shiksha/platform.hpp"
 
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -298,4 +300,74 @@ TEST_CASE("pinning toggles and pinned manuals list first") {
     REQUIRE(f.manuals().toggle_pin(m.id)->pinned);
     CHECK(f.manuals().list()->front().id == m.id);
     CHECK_FALSE(f.manuals().toggle_pin(m.id)->pinned);
+}
+
+namespace {
+
+/// A well-formed PDF of `pages` blank A4 pages (no content streams at all).
+std::string blank_pdf(int pages) {
+    std::vector<std::string> objects;
+    std::string kids;
+    for (int i = 0; i < pages; ++i)
+        kids += std::to_string(3 + i) + " 0 R ";
+    objects.push_back("<< /Type /Catalog /Pages 2 0 R >>");
+    objects.push_back("<< /Type /Pages /Kids [" + kids + "] /Count " + std::to_string(pages) + " >>");
+    for (int i = 0; i < pages; ++i)
+        objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> >>");
+    std::string out = "%PDF-1.4\n";
+    std::vector<std::size_t> offsets;
+    for (std::size_t i = 0; i < objects.size(); ++i) {
+        offsets.push_back(out.size());
+        out += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+    }
+    const auto xref = out.size();
+    out += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
+    for (auto off : offsets) {
+        char line[21];
+        std::snprintf(line, sizeof line, "%010zu 00000 n \n", off);
+        out += line;
+    }
+    out += "trailer\n<< /Size " + std::to_string(objects.size() + 1) + " /Root 1 0 R >>\nstartxref\n" +
+           std::to_string(xref) + "\n%%EOF\n";
+    return out;
+}
+
+} // namespace
+
+// Regression (issue 16, defect 9): a 5,000-page blank PDF was accepted and OCRed page by page
+// for 8 minutes.
+TEST_CASE("a PDF with more pages than the configured cap is refused at upload, naming the cap") {
+    Fixture f([](Config& cfg) { cfg.ingest.max_pages = 5; });
+    CHECK(f.manuals().upload(blank_pdf(5), {"Five blank pages", "five.pdf"}).has_value());
+    auto r = f.manuals().upload(blank_pdf(6), {"Six blank pages", "six.pdf"});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == ErrorCode::invalid_argument);
+    CHECK(r.error().field == "file");
+    CHECK(r.error().message == "the PDF has 6 pages; at most 5 are accepted (SHIKSHA_MAX_PDF_PAGES)");
+    CHECK(Config{}.ingest.max_pages == 1000);
+}
+
+TEST_CASE("blank pages are not sent to OCR; pages with ink still are") {
+    if (!test::have_tool("qpdf")) {
+        MESSAGE("qpdf not installed: skipping");
+        return;
+    }
+    Fixture f;
+    const auto blank = f.dir.path() / "blank.pdf";
+    test::write_bytes(blank, blank_pdf(3));
+    const auto merged = f.dir.path() / "handbook-and-blanks.pdf";
+    REQUIRE(test::run_command("qpdf --empty --pages " + test::shell_quote(sample.string()) + " " +
+                              test::shell_quote(blank.string()) + " -- " + test::shell_quote(merged.string())));
+    auto up = f.manuals().upload_file(merged, {"Handbook with blank pages", ""});
+    REQUIRE(up);
+    auto report = f.manuals().index(up->manual.id);
+    REQUIRE(report);
+    REQUIRE(report->pages.size() == 11);
+    CHECK(report->pages[7].method == "ocr"); // the scanned page has ink
+    for (int p = 8; p < 11; ++p) {
+        CAPTURE(p + 1);
+        CHECK(report->pages[p].method == "none");
+        CHECK(report->pages[p].reason == "The page is blank (no ink); nothing to OCR.");
+    }
+    CHECK(report->ocr_pages == 1);
 }

@@ -43,6 +43,9 @@ test::FakeChatReply cite_offered(std::vector<std::int64_t> extra = {}) {
 }
 
 struct Fixture : test::PlatformFixture {
+    // Shared with the sink: the platform (in the base) logs while it shuts down, after the
+    // members of this fixture are gone.
+    std::shared_ptr<test::LogCapture> logs = std::make_shared<test::LogCapture>();
     test::FakeOpenAi fake;
     std::int64_t manual_id = 0;
     std::int64_t cluster_id = 0;
@@ -59,6 +62,7 @@ struct Fixture : test::PlatformFixture {
         cfg.net.backoff_base = 1ms;
         cfg.net.backoff_max = 5ms;
         cfg.net.max_attempts = 3;
+        cfg.log_sink = [logs = logs](const LogRecord& r) { logs->sink()(r); };
         auto opened = Platform::open(cfg);
         REQUIRE(opened);
         platform = std::move(*opened);
@@ -232,14 +236,26 @@ TEST_CASE("a reply slower than the read timeout is deadline_exceeded") {
     CHECK(m.error().code == ErrorCode::deadline_exceeded);
 }
 
-TEST_CASE("a wrong API key is unauthenticated and the key never appears in the message") {
+// Regression (issue 16, defect 8): the model's 401/403 reached the caller as *their*
+// unauthenticated / permission_denied (a 401 or 403 over HTTP) naming the LLM's host.
+TEST_CASE("an LLM that refuses our key is 'unavailable' to the caller; the detail goes to the log") {
     Fixture f({.api_key = "the-right-key"});
     auto m = f.generate();
     REQUIRE_FALSE(m);
-    CHECK(m.error().code == ErrorCode::unauthenticated);
-    CHECK(m.error().message.find("Invalid API Key") != std::string::npos);
+    CHECK(m.error().code == ErrorCode::unavailable);
+    CHECK(m.error().message.starts_with("The language model is unavailable"));
+    CHECK(m.error().message.find("127.0.0.1") == std::string::npos);
+    CHECK(m.error().message.find("Invalid API Key") == std::string::npos);
     CHECK(m.error().message.find("test-key") == std::string::npos);
     CHECK(f.fake.request_count() == 1); // 401 is not retried
+    // The operator learns what happened, still without the key.
+    CHECK(f.logs->contains("a provider refused the configured credentials"));
+    CHECK(f.logs->contains("Invalid API Key"));
+    CHECK_FALSE(f.logs->contains("test-key"));
+
+    auto a = f.platform->modules().ask({.question = "How do I make a lemon battery?"});
+    REQUIRE_FALSE(a);
+    CHECK(a.error().code == ErrorCode::unavailable);
 }
 
 TEST_CASE("questions are answered by the model from retrieved excerpts, or declined without a call") {

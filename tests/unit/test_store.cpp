@@ -1,5 +1,6 @@
 // Store and schema migrations (internal): fresh databases, re-opening, databases from a newer
 // build, and migrations that fail half way.
+#include "core/files.hpp"
 #include "store/store.hpp"
 
 #include "shiksha/platform.hpp"
@@ -11,7 +12,12 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -258,4 +264,107 @@ TEST_CASE("a constraint violation inside write is a conflict") {
     });
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().code == ErrorCode::conflict);
+}
+
+// Regression (issue 16, defect 8): a disk-full 503 named the server's absolute path (the
+// temporary file's). RLIMIT_FSIZE makes the kernel refuse the write as a full disk would.
+TEST_CASE("a write the disk refuses names the file relative to the data dir, never the absolute path") {
+    test::TempDir dir;
+    const auto target = dir.path() / "manuals" / "abc123.pdf";
+    rlimit old{};
+    REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+    const auto previous_handler = std::signal(SIGXFSZ, SIG_IGN); // EFBIG instead of the signal
+    rlimit tight = old;
+    tight.rlim_cur = 4096;
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &tight) == 0);
+    auto written = detail::write_file_atomically(target, std::string(1 << 20, 'x'), dir.path());
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &old) == 0);
+    std::signal(SIGXFSZ, previous_handler);
+
+    REQUIRE_FALSE(written);
+    CHECK(written.error().code == ErrorCode::unavailable);
+    CHECK(written.error().message.starts_with("cannot write manuals/abc123.pdf: "));
+    CHECK(written.error().message.find(dir.path().string()) == std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(target));
+    for (const auto& e : std::filesystem::directory_iterator(dir.path() / "manuals"))
+        FAIL("a temporary file was left behind: " << e.path());
+
+    CHECK(detail::shown_path(dir.path() / "exports" / "a.pdf", dir.path()) == "exports/a.pdf");
+    CHECK(detail::shown_path("/elsewhere/b.pdf", dir.path()) == "b.pdf");
+    CHECK(detail::shown_path(dir.path() / ".." / "c.pdf", dir.path()) == "c.pdf");
+}
+
+// Regression (issue 16, defect 9): shiksha.db (password and token hashes) was created 0644 in
+// a 0755 directory, readable by every local account.
+TEST_CASE("the data dir is created owner-only (0700), the database and stored files 0600") {
+    test::TempDir dir;
+    Config cfg = test::test_config(dir.path() / "new" / "data");
+    auto platform = Platform::open(cfg);
+    REQUIRE(platform);
+    const auto mode = [](const std::filesystem::path& p) {
+        struct stat st {};
+        REQUIRE(::stat(p.c_str(), &st) == 0);
+        return st.st_mode & 0777;
+    };
+    CHECK(mode(cfg.data_dir) == 0700);
+    CHECK(mode(cfg.data_dir / "shiksha.db") == 0600);
+    if (std::filesystem::exists(cfg.data_dir / "shiksha.db-wal")) CHECK(mode(cfg.data_dir / "shiksha.db-wal") == 0600);
+    auto up = (*platform)->manuals().upload_file(
+        std::filesystem::path(SHIKSHA_SOURCE_DIR) / "examples/data/low_cost_science_handbook.pdf", {"Handbook", ""});
+    REQUIRE(up);
+    int files = 0;
+    for (const auto& e : std::filesystem::directory_iterator(cfg.data_dir / "manuals")) {
+        CHECK(mode(e.path()) == 0600);
+        ++files;
+    }
+    CHECK(files == 1);
+
+    // A database an older version left world-readable is tightened when opened.
+    platform->reset();
+    REQUIRE(::chmod((cfg.data_dir / "shiksha.db").c_str(), 0644) == 0);
+    auto again = Platform::open(cfg);
+    REQUIRE(again);
+    CHECK(mode(cfg.data_dir / "shiksha.db") == 0600);
+}
+
+namespace {
+
+std::string job_state(const std::filesystem::path& db_path, const std::string& id) {
+    SQLite::Database db(db_path.string(), SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT state FROM jobs WHERE id = ?");
+    q.bind(1, id);
+    REQUIRE(q.executeStep());
+    return q.getColumn(0).getString();
+}
+
+} // namespace
+
+// Regression (issue 16, defect 5): opening the platform (any CLI command) marked every running
+// job `failed: interrupted` while the server that runs them was alive.
+TEST_CASE("opening a data dir another live owner holds leaves its running jobs alone") {
+    test::TempDir dir;
+    const Config cfg = test::test_config(dir.path());
+    auto server = Platform::open(cfg);
+    REQUIRE(server);
+    const auto db_path = dir.path() / "shiksha.db";
+    {
+        SQLite::Database db(db_path.string(), SQLite::OPEN_READWRITE);
+        db.exec("INSERT INTO jobs (id, kind, state, created_at, updated_at) "
+                "VALUES ('live-job', 'index', 'running', 1, 1)");
+    }
+    {
+        auto cli = Platform::open(cfg); // a CLI command while the server runs
+        REQUIRE(cli);
+        CHECK(job_state(db_path, "live-job") == "running");
+    }
+    CHECK(job_state(db_path, "live-job") == "running");
+    server->reset(); // the owner stops (or dies: the kernel drops its lock either way)
+    auto next = Platform::open(cfg);
+    REQUIRE(next);
+    CHECK(job_state(db_path, "live-job") == "failed");
+    const auto owner = std::filesystem::path(dir.path() / "owner.lock");
+    std::ifstream in(owner);
+    std::string line;
+    std::getline(in, line);
+    CHECK(line.starts_with("pid " + std::to_string(::getpid()) + " (started at clock tick "));
 }

@@ -44,6 +44,9 @@ enum class Role { viewer, teacher, principal, coordinator, admin };
 [[nodiscard]] std::string_view to_string(Role role) noexcept;
 /// Case-insensitive; `invalid_argument` lists the valid roles.
 [[nodiscard]] Result<Role> parse_role(std::string_view text);
+/// A login (username or e-mail) as accounts are looked up: trimmed, ASCII lower-cased. Key
+/// anything per account (a login throttle) on this, never on the login as typed.
+[[nodiscard]] std::string normalized_login(std::string_view login);
 
 struct User {
     std::int64_t id = 0;

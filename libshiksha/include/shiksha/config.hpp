@@ -42,10 +42,18 @@ struct ServerConfig {
                                              "http://localhost:5173", "http://127.0.0.1:3000",
                                              "http://127.0.0.1:3001", "http://127.0.0.1:5173"};
     unsigned requests_per_minute = 600; ///< per client address; 0 disables
+    /// Connections served at once; beyond it new ones wait in the listen backlog until one
+    /// ends. Keep it under the descriptor limit (`ulimit -n`) with room for files and the
+    /// database. 0 = no cap.
+    unsigned max_connections = 1000;
     /// Admit manual uploads without a token (the original frontend sends none). Off by
     /// default; such uploads are rate-limited and recorded in the audit log.
     bool allow_anonymous_upload = false;
     unsigned anonymous_uploads_per_hour = 20; ///< per client address, when allowed
+    /// The server sits behind a TLS-terminating proxy that sets `X-Forwarded-Proto`: requests
+    /// it marks `https` get `Strict-Transport-Security`. Off by default, because without such
+    /// a proxy any client could send the header.
+    bool trust_forwarded_proto = false;
 };
 
 /// Argon2id cost. `interactive` is libsodium's recommendation for logins; `minimum` exists
@@ -58,11 +66,17 @@ struct AuthConfig {
     std::chrono::seconds access_token_ttl{3600};
     std::chrono::seconds refresh_token_ttl{std::chrono::hours(24 * 30)};
     unsigned login_attempts_per_minute = 10; ///< per client address and account; 0 disables
+    /// Per client address across all accounts, so guessing many accounts (or spellings of one)
+    /// from one address is throttled too; 0 disables.
+    unsigned login_attempts_per_address_per_minute = 30;
     PasswordHashCost password_hash_cost = PasswordHashCost::interactive;
 };
 
 struct IngestConfig {
     std::size_t max_pdf_bytes = 50u << 20; ///< larger PDFs are refused
+    /// PDFs with more pages are refused at upload: indexing is linear in pages (OCR seconds
+    /// each), and no training manual comes near it.
+    int max_pages = 1000;
     bool ocr = true;                       ///< OCR pages without a usable text layer
     std::string ocr_languages = "eng+hin"; ///< Tesseract language packs, '+'-separated
     std::string tessdata_dir; ///< empty = Tesseract's default (Debian: /usr/share/tesseract-ocr/5/tessdata)

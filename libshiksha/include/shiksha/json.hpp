@@ -81,8 +81,15 @@ public:
     /// written as UTF-8, control characters escaped.
     [[nodiscard]] std::string dump(int indent = 0) const;
 
-    /// Parses UTF-8 JSON text. Errors are `invalid_argument` with a readable reason.
-    [[nodiscard]] static Result<Json> parse(std::string_view text, std::size_t max_depth = 64);
+    /// Objects wider than this are refused by default: no request, provider answer or stored
+    /// document of ours comes near it, and it bounds what a hostile body can make us build.
+    static constexpr std::size_t default_max_members = 10'000;
+
+    /// Parses UTF-8 JSON text in time linear in its size (a repeated key keeps its last value,
+    /// at the position of its first). Errors are `invalid_argument` with a readable reason:
+    /// malformed text, nesting deeper than `max_depth`, an object with more than `max_members`.
+    [[nodiscard]] static Result<Json> parse(std::string_view text, std::size_t max_depth = 64,
+                                            std::size_t max_members = default_max_members);
 
     friend bool operator==(const Json&, const Json&) = default;
 

@@ -90,6 +90,10 @@ Result<Role> parse_role(std::string_view text) {
         "role", fmt::format("role: '{}' is not one of viewer, teacher, principal, coordinator, admin", text));
 }
 
+std::string normalized_login(std::string_view login) {
+    return detail::ascii_lower(detail::trim(login));
+}
+
 Json to_json(const User& u) {
     return Json::object({
         {"id", u.id},
@@ -122,7 +126,7 @@ const std::string& AuthEngine::Impl::dummy() {
 }
 
 Result<TokenPair> AuthEngine::Impl::issue(SQLite::Database& db, const User& user, const std::string& family,
-                                          Timestamp now) {
+                                          Timestamp now, std::int64_t generation) {
     if (config.jwt_secret.empty()) {
         return fail(
             ErrorCode::unavailable,
@@ -134,6 +138,7 @@ Result<TokenPair> AuthEngine::Impl::issue(SQLite::Database& db, const User& user
     claims.jti = detail::random_token(16);
     claims.iat = seconds_since_epoch(now);
     claims.exp = claims.iat + config.access_token_ttl.count();
+    claims.gen = generation;
     TokenPair pair;
     pair.access_token = detail::jwt_sign(claims, config.jwt_secret);
     pair.refresh_token = detail::random_token(32);
@@ -333,7 +338,7 @@ Result<TokenPair> AuthEngine::login(std::string_view login, std::string_view pas
         detail::token_repo::purge_expired(db, now);
         User user = user_row.user;
         user.last_login = now;
-        auto issued = impl_->issue(db, user, detail::random_token(12), now);
+        auto issued = impl_->issue(db, user, detail::random_token(12), now, user_row.token_generation);
         if (!issued) return issued;
         detail::audit_repo::append(db, {0, now, user.id, "auth.login", fmt::format("user:{}", user.id), "{}",
                                         actor.request_id, actor.client});
@@ -363,6 +368,9 @@ Result<TokenPair> AuthEngine::refresh(std::string_view refresh_token, const Acto
         if (!row) return fail(ErrorCode::unauthenticated, "Invalid refresh token");
         if (row->used || row->revoked || !detail::token_repo::mark_used(db, row->id, now)) {
             detail::token_repo::revoke_family(db, row->family, now);
+            // A spent token presented again means it was copied: the access tokens issued
+            // so far (the thief's among them) end too, not only the refresh family.
+            detail::token_repo::bump_generation(db, row->user_id);
             detail::audit_repo::append(db, {0, now, row->user_id, "auth.refresh_reuse",
                                             fmt::format("user:{}", row->user_id), "{}", actor.request_id,
                                             actor.client});
@@ -372,7 +380,7 @@ Result<TokenPair> AuthEngine::refresh(std::string_view refresh_token, const Acto
         auto user = detail::user_repo::get(db, row->user_id);
         if (!user || !user->user.active)
             return fail(ErrorCode::unauthenticated, "User not found or inactive");
-        auto pair = impl_->issue(db, user->user, row->family, now);
+        auto pair = impl_->issue(db, user->user, row->family, now, user->token_generation);
         if (!pair) return std::unexpected(pair.error());
         return Outcome{std::move(*pair), std::nullopt};
     });
@@ -420,6 +428,8 @@ Result<Session> AuthEngine::authenticate(std::string_view access_token) {
         }
         auto row = detail::user_repo::get(db, user_id);
         if (!row || !row->user.active) return fail(ErrorCode::unauthenticated, "User not found or inactive");
+        // A password change, a deactivation or a detected refresh-token theft bumped it.
+        if (claims->gen != row->token_generation) return fail(ErrorCode::unauthenticated, "Token has been revoked");
         return Session{row->user, claims->jti, detail::to_timestamp(claims->exp * 1'000'000)};
     });
 }

@@ -24,7 +24,8 @@ struct AuthEngine::Impl {
     std::once_flag dummy_once;
     std::string dummy_hash; ///< verified against when the login is unknown, so timing reveals nothing
 
-    Result<TokenPair> issue(SQLite::Database& db, const User& user, const std::string& family, Timestamp now);
+    Result<TokenPair> issue(SQLite::Database& db, const User& user, const std::string& family, Timestamp now,
+                            std::int64_t generation);
     const std::string& dummy();
 };
 

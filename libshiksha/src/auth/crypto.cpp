@@ -84,7 +84,8 @@ std::string jwt_sign(const JwtClaims& claims, std::string_view secret) {
                                        {"role", claims.role},
                                        {"iat", claims.iat},
                                        {"exp", claims.exp},
-                                       {"jti", claims.jti}});
+                                       {"jti", claims.jti},
+                                       {"gen", claims.gen}});
     std::string signing_input = base64url_encode(jwt_header) + "." + base64url_encode(payload.dump());
     const std::string signature = hmac_sha256(secret, signing_input);
     return signing_input + "." + base64url_encode(signature);
@@ -128,7 +129,9 @@ Result<JwtClaims> jwt_verify(std::string_view token, std::string_view secret, st
     const auto *sub = text("sub"), *role = text("role"), *jti = text("jti");
     const Json *iat = integer("iat"), *exp = integer("exp");
     if (!sub || !role || !jti || !iat || !exp) return std::unexpected(bad_token());
-    JwtClaims claims{*sub, *role, *jti, iat->as_int(), exp->as_int()};
+    const Json* gen = payload->find("gen");
+    if (gen && !gen->is_int()) return std::unexpected(bad_token());
+    JwtClaims claims{*sub, *role, *jti, iat->as_int(), exp->as_int(), gen ? gen->as_int() : 0};
     if (claims.iat > now + 60) return std::unexpected(bad_token());
     if (now >= claims.exp) return fail(ErrorCode::unauthenticated, "Token has expired");
     return claims;

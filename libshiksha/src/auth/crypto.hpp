@@ -30,6 +30,7 @@ struct JwtClaims {
     std::string jti;
     std::int64_t iat = 0; ///< seconds since the epoch
     std::int64_t exp = 0;
+    std::int64_t gen = 0; ///< the user's token generation when signed (absent in older tokens: 0)
 };
 
 [[nodiscard]] std::string jwt_sign(const JwtClaims& claims, std::string_view secret);

@@ -1,6 +1,7 @@
 #include "shiksha/config.hpp"
 
 #include "core/random.hpp"
+#include "core/files.hpp"
 #include "core/text.hpp"
 
 #include <fmt/format.h>
@@ -206,6 +207,8 @@ const std::vector<EnvVariable>& config_env_variables() {
         {"SHIKSHA_HOST", "address the server binds; default 127.0.0.1"},
         {"SHIKSHA_PORT", "port the server listens on; default 8000 (0 = any free port)"},
         {"SHIKSHA_THREADS", "server I/O threads; default one per core"},
+        {"SHIKSHA_MAX_CONNECTIONS", "connections served at once, more wait in the backlog; 0 = no cap; "
+                                    "default 1000"},
         {"SHIKSHA_MAX_BODY_MB", "largest request body in MiB, larger gets 413; default 64"},
         {"SHIKSHA_HEADER_TIMEOUT", "time allowed to send request headers; default 10s"},
         {"SHIKSHA_BODY_TIMEOUT", "time allowed to send a request body; default 120s"},
@@ -214,14 +217,20 @@ const std::vector<EnvVariable>& config_env_variables() {
         {"SHIKSHA_CORS_ORIGINS", "comma-separated exact origins allowed by CORS; default the loopback "
                                  "origins on ports 3000, 3001 and 5173"},
         {"SHIKSHA_RATE_LIMIT_PER_MINUTE", "requests per minute per client address; 0 disables; default 600"},
+        {"SHIKSHA_TRUST_FORWARDED_PROTO",
+         "true when a TLS-terminating proxy sets X-Forwarded-Proto: https answers then carry "
+         "Strict-Transport-Security; default false"},
         {"SHIKSHA_JWT_SECRET", "HS256 signing secret, at least 32 bytes; required by `serve` without --dev"},
         {"SHIKSHA_ACCESS_TOKEN_TTL", "access token lifetime; default 1h"},
         {"SHIKSHA_REFRESH_TOKEN_TTL", "refresh token lifetime; default 30d"},
         {"SHIKSHA_LOGIN_ATTEMPTS_PER_MINUTE",
          "login attempts per minute per address and account; default 10"},
+        {"SHIKSHA_LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE",
+         "login attempts per minute per address across all accounts; 0 disables; default 30"},
         {"SHIKSHA_ALLOW_ANONYMOUS_UPLOAD", "true admits manual uploads without a token (original frontend); "
                                            "rate-limited and audited; default false"},
         {"SHIKSHA_MAX_PDF_MB", "largest manual accepted, in MiB; default 50"},
+        {"SHIKSHA_MAX_PDF_PAGES", "most pages a manual may have; default 1000"},
         {"SHIKSHA_OCR", "OCR pages without a usable text layer (true/false); default true"},
         {"SHIKSHA_OCR_LANGUAGES", "Tesseract language packs, e.g. eng+hin+mar; default eng+hin"},
         {"SHIKSHA_TESSDATA_DIR", "where the .traineddata files are; default Tesseract's own"},
@@ -316,6 +325,11 @@ Result<Config> config_from_env(const std::function<const char*(const char*)>& ge
         if (!n) return std::unexpected(n.error());
         cfg.server.threads = static_cast<unsigned>(*n);
     }
+    if (auto v = get("SHIKSHA_MAX_CONNECTIONS")) {
+        auto n = parse_int("SHIKSHA_MAX_CONNECTIONS", *v, 0, 1'000'000);
+        if (!n) return std::unexpected(n.error());
+        cfg.server.max_connections = static_cast<unsigned>(*n);
+    }
     if (auto v = get("SHIKSHA_MAX_BODY_MB")) {
         auto n = parse_int("SHIKSHA_MAX_BODY_MB", *v, 1, 4096);
         if (!n) return std::unexpected(n.error());
@@ -351,6 +365,11 @@ Result<Config> config_from_env(const std::function<const char*(const char*)>& ge
         if (!n) return std::unexpected(n.error());
         cfg.auth.login_attempts_per_minute = static_cast<unsigned>(*n);
     }
+    if (auto v = get("SHIKSHA_LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE")) {
+        auto n = parse_int("SHIKSHA_LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE", *v, 0, 1'000'000);
+        if (!n) return std::unexpected(n.error());
+        cfg.auth.login_attempts_per_address_per_minute = static_cast<unsigned>(*n);
+    }
     if (auto v = get("SHIKSHA_PASSWORD_HASH_COST")) {
         auto cost = parse_password_hash_cost(*v);
         if (!cost) {
@@ -374,11 +393,19 @@ Result<Config> config_from_env(const std::function<const char*(const char*)>& ge
     if (auto ok = boolean("SHIKSHA_ALLOW_ANONYMOUS_UPLOAD", cfg.server.allow_anonymous_upload); !ok) {
         return std::unexpected(ok.error());
     }
+    if (auto ok = boolean("SHIKSHA_TRUST_FORWARDED_PROTO", cfg.server.trust_forwarded_proto); !ok) {
+        return std::unexpected(ok.error());
+    }
     if (auto ok = boolean("SHIKSHA_OCR", cfg.ingest.ocr); !ok) return std::unexpected(ok.error());
     if (auto v = get("SHIKSHA_MAX_PDF_MB")) {
         auto n = parse_int("SHIKSHA_MAX_PDF_MB", *v, 1, 2048);
         if (!n) return std::unexpected(n.error());
         cfg.ingest.max_pdf_bytes = static_cast<std::size_t>(*n) << 20;
+    }
+    if (auto v = get("SHIKSHA_MAX_PDF_PAGES")) {
+        auto n = parse_int("SHIKSHA_MAX_PDF_PAGES", *v, 1, 1'000'000);
+        if (!n) return std::unexpected(n.error());
+        cfg.ingest.max_pages = static_cast<int>(*n);
     }
     if (auto v = get("SHIKSHA_OCR_LANGUAGES")) cfg.ingest.ocr_languages = std::string(*v);
     if (auto v = get("SHIKSHA_TESSDATA_DIR")) cfg.ingest.tessdata_dir = std::string(*v);
@@ -489,12 +516,7 @@ Result<Config> config_from_env(const std::function<const char*(const char*)>& ge
 namespace {
 
 Result<std::string> load_or_create_dev_jwt_secret(const std::filesystem::path& data_dir, bool may_retry) {
-    std::error_code ec;
-    std::filesystem::create_directories(data_dir, ec);
-    if (ec) {
-        return fail(ErrorCode::unavailable,
-                    fmt::format("cannot create data directory {}: {}", data_dir.string(), ec.message()));
-    }
+    if (auto made = detail::create_private_directory(data_dir); !made) return std::unexpected(made.error());
     const auto path = data_dir / "dev-jwt-secret";
     if (std::ifstream in{path}; in) {
         std::stringstream buf;

@@ -8,12 +8,23 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <unordered_map>
 
 namespace shiksha {
 
 namespace {
 
-Json convert(simdjson::dom::element element) {
+/// Objects up to this many members find a repeated key by scanning; wider ones through a
+/// hash index, so decoding stays linear in the number of members.
+constexpr std::size_t linear_scan_members = 16;
+
+/// What a conversion refused: the width of the first object over the limit.
+struct Limits {
+    std::size_t max_members;
+    std::size_t too_wide = 0;
+};
+
+Json convert(simdjson::dom::element element, Limits& limits) {
     using simdjson::dom::element_type;
     switch (element.type()) {
     case element_type::NULL_VALUE: return Json();
@@ -31,22 +42,48 @@ Json convert(simdjson::dom::element element) {
         Json::Array out;
         const simdjson::dom::array array = element.get_array().value_unsafe();
         for (simdjson::dom::element child : array) {
-            out.push_back(convert(child));
+            out.push_back(convert(child, limits));
+            if (limits.too_wide) return Json();
         }
         return Json(std::move(out));
     }
     case element_type::OBJECT: {
-        Json::Object out;
         const simdjson::dom::object object = element.get_object().value_unsafe();
+        // size() reads the count simdjson keeps on its tape, so the width is refused before any
+        // member is converted.
+        if (const std::size_t members = object.size(); members > limits.max_members) {
+            limits.too_wide = members;
+            return Json();
+        }
+        Json::Object out;
+        // Keys as views into the parser's string buffer, which outlives this conversion (the
+        // strings in `out` move when it grows).
+        std::vector<std::string_view> keys;
+        std::unordered_map<std::string_view, std::size_t> index;
         for (simdjson::dom::key_value_pair member : object) {
             // A repeated key keeps its last value, as Python's json and JavaScript do, so a
             // body like {"role":"viewer","role":"admin"} means the same here as to a client.
-            auto same =
-                std::find_if(out.begin(), out.end(), [&](const auto& kv) { return kv.first == member.key; });
-            if (same != out.end()) {
-                same->second = convert(member.value);
+            std::size_t same = keys.size();
+            if (keys.size() < linear_scan_members) {
+                for (std::size_t i = 0; i < keys.size(); ++i) {
+                    if (keys[i] == member.key) same = i;
+                }
             } else {
-                out.emplace_back(std::string(member.key), convert(member.value));
+                if (index.empty()) {
+                    index.reserve(object.size());
+                    for (std::size_t i = 0; i < keys.size(); ++i)
+                        index.emplace(keys[i], i);
+                }
+                if (auto it = index.find(member.key); it != index.end()) same = it->second;
+            }
+            Json value = convert(member.value, limits);
+            if (limits.too_wide) return Json();
+            if (same != keys.size()) {
+                out[same].second = std::move(value);
+            } else {
+                if (!index.empty()) index.emplace(member.key, keys.size());
+                keys.push_back(member.key);
+                out.emplace_back(std::string(member.key), std::move(value));
             }
         }
         return Json(std::move(out));
@@ -212,7 +249,7 @@ std::string Json::dump(int indent) const {
     return out;
 }
 
-Result<Json> Json::parse(std::string_view text, std::size_t max_depth) {
+Result<Json> Json::parse(std::string_view text, std::size_t max_depth, std::size_t max_members) {
     simdjson::dom::parser parser;
     if (auto err = parser.allocate(std::max<std::size_t>(text.size(), 64), max_depth); err) {
         return fail(ErrorCode::internal,
@@ -237,7 +274,14 @@ Result<Json> Json::parse(std::string_view text, std::size_t max_depth) {
         }
         return fail(ErrorCode::invalid_argument, fmt::format("Invalid JSON: {}", reason));
     }
-    return convert(root);
+    Limits limits{max_members};
+    Json value = convert(root, limits);
+    if (limits.too_wide) {
+        return fail(ErrorCode::invalid_argument,
+                    fmt::format("Invalid JSON: an object has {} members, more than the {} allowed",
+                                limits.too_wide, max_members));
+    }
+    return value;
 }
 
 } // namespace shiksha

@@ -63,7 +63,9 @@ struct DeliveryEngine::Impl {
     ~Impl();
 
     /// Reconciles rows a previous process left in flight, then starts the dispatcher.
-    void start();
+    /// `recover_in_flight`: settle rows a dead process left in flight first (only when this
+    /// process has the data directory to itself).
+    void start(bool recover_in_flight = true);
     /// Stops the dispatcher; sends already running finish.
     void stop();
     /// Wakes the dispatcher: new rows are due.

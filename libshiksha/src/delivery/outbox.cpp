@@ -69,13 +69,14 @@ DeliveryEngine::Impl::~Impl() {
     stop();
 }
 
-void DeliveryEngine::Impl::start() {
+void DeliveryEngine::Impl::start(bool recover_in_flight) {
     // A row in flight was being sent when the last process died. Ask the gateway whether it
     // took the message (Twilio can tell); otherwise it goes out again — the only window for a
     // duplicate is one gateway round trip (Meta offers no lookup and no idempotency key).
+    // With another owner alive the rows may be in flight right now: leave them to it.
     auto stranded = store->read(
         [](SQLite::Database& db) -> Result<std::vector<repo::OutboxRow>> { return repo::in_flight(db); });
-    if (stranded) {
+    if (stranded && recover_in_flight) {
         for (const auto& row : *stranded) {
             const auto since = row.attempt_started_at.value_or(row.delivery.created_at);
             const auto accepted = gateway->find_accepted(message_for(row), since);
@@ -237,7 +238,7 @@ void DeliveryEngine::Impl::send(repo::OutboxRow row) {
     }
     auto message = message_for(row);
     if (message.document) {
-        auto bytes = detail::read_file(row.document_path);
+        auto bytes = detail::read_file(row.document_path, {});
         if (!bytes) {
             record_failure(row,
                            {Error{ErrorCode::not_found,

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <chrono>
 #include <set>
 
@@ -189,7 +190,7 @@ Result<ExportedFile> ExportEngine::module_pdf(std::int64_t module_id, const PdfO
                 !std::filesystem::exists(file.path))
                 break;
         }
-        if (auto ok = detail::write_file_atomically(file.path, rendered->bytes); !ok)
+        if (auto ok = detail::write_file_atomically(file.path, rendered->bytes, d.directory.parent_path()); !ok)
             return std::unexpected(ok.error());
         ExportedFile f = detail::export_repo::insert(db, file, actor.user_id);
         audit(db, actor, "export.pdf", f.id,
@@ -241,7 +242,7 @@ Result<std::vector<ExportedFile>> ExportEngine::list(std::optional<std::int64_t>
 Result<std::pair<ExportedFile, std::string>> ExportEngine::download(std::int64_t id) {
     auto file = get(id);
     if (!file) return std::unexpected(file.error());
-    auto bytes = detail::read_file(file->path);
+    auto bytes = detail::read_file(file->path, impl_->directory.parent_path());
     if (!bytes) return std::unexpected(bytes.error()); // not_found "File missing"
     file->downloaded_at = now_utc();
     auto marked = impl_->store->write([&](SQLite::Database& db) -> Result<void> {
@@ -255,8 +256,20 @@ Result<std::pair<ExportedFile, std::string>> ExportEngine::download(std::int64_t
 
 namespace {
 
-std::string link_signature(std::string_view secret, std::string_view filename, std::string_view expires) {
-    return detail::hex_encode(detail::hmac_sha256(secret, fmt::format("{}\n{}", filename, expires)));
+/// Signs the export itself, not only its name: its id, the sha256 of its bytes and its
+/// creation time in microseconds. A later export that reuses the file name is another record
+/// (SQLite may even give it the same id after the last row was deleted, and the same module
+/// renders to the same bytes), but never at the same microsecond, so an old link cannot fetch
+/// it. The leading tag keeps signatures of this layout apart from any other.
+std::string link_signature(std::string_view secret, const ExportedFile& file, std::string_view expires) {
+    const auto created = std::chrono::duration_cast<std::chrono::microseconds>(file.created_at.time_since_epoch());
+    return detail::hex_encode(detail::hmac_sha256(
+        secret, fmt::format("export-link-v2\n{}\n{}\n{}\n{}\n{}", file.id, file.sha256, created.count(),
+                            file.filename, expires)));
+}
+
+std::int64_t unix_seconds(Timestamp t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
 } // namespace
@@ -268,10 +281,9 @@ Result<std::string> ExportEngine::public_link(std::int64_t id) {
                     "public download links need a signing secret: set SHIKSHA_JWT_SECRET");
     auto file = get(id);
     if (!file) return std::unexpected(file.error());
-    const auto expires = std::to_string(
-        std::chrono::duration_cast<std::chrono::seconds>(file->expires_at.time_since_epoch()).count());
+    const auto expires = std::to_string(unix_seconds(file->expires_at));
     return fmt::format("{}/api/files/shared/{}?expires={}&sig={}", d.config.public_url, file->filename,
-                       expires, link_signature(d.link_secret, file->filename, expires));
+                       expires, link_signature(d.link_secret, *file, expires));
 }
 
 Result<std::pair<ExportedFile, std::string>> ExportEngine::download_shared(std::string_view filename,
@@ -279,11 +291,15 @@ Result<std::pair<ExportedFile, std::string>> ExportEngine::download_shared(std::
                                                                            std::string_view signature) {
     auto& d = *impl_;
     const auto not_found = [] { return fail(ErrorCode::not_found, "File not found"); };
-    if (d.link_secret.empty() || expires.empty() ||
-        !detail::constant_time_equal(link_signature(d.link_secret, filename, expires), signature))
+    std::int64_t expires_at = 0;
+    if (auto [end, ec] = std::from_chars(expires.data(), expires.data() + expires.size(), expires_at);
+        d.link_secret.empty() || expires.empty() || ec != std::errc{} || end != expires.data() + expires.size())
         return not_found();
+    // The link's own expiry, whatever the record says now.
+    if (unix_seconds(now_utc()) >= expires_at) return not_found();
     auto file = by_filename(filename);
-    if (!file) return not_found();
+    if (!file || !detail::constant_time_equal(link_signature(d.link_secret, *file, expires), signature))
+        return not_found();
     auto got = download(file->id);
     if (!got) return std::unexpected(got.error());
     return got;

@@ -305,6 +305,21 @@ Result<PageContent> PdfDocument::read_page(int number) const {
     return content;
 }
 
+bool has_ink(const PdfDocument::Raster& raster) {
+    // Darker than 200 of 255: anti-aliased strokes of small text at a low resolution still
+    // reach it; scanner noise on a blank page is one or two isolated specks at most.
+    constexpr unsigned char ink = 200;
+    constexpr int enough = 3;
+    int dark = 0;
+    for (int y = 0; y < raster.height; ++y) {
+        const unsigned char* row = raster.pixels.data() + static_cast<std::size_t>(y) * static_cast<std::size_t>(raster.stride);
+        for (int x = 0; x < raster.width; ++x) {
+            if (row[x] < ink && ++dark >= enough) return true;
+        }
+    }
+    return false;
+}
+
 Result<PdfDocument::Raster> PdfDocument::render_page(int number, int dpi) const {
     std::unique_ptr<poppler::page> page(impl_->doc->create_page(number - 1));
     if (!page) return fail(ErrorCode::invalid_argument, fmt::format("page {} cannot be read", number));

@@ -73,6 +73,10 @@ struct OcrSettings {
 /// from its bounding box (points), which is comparable within one page, not across pages.
 /// Tesseract engines are cached per thread and language set. `unavailable` naming the missing
 /// pack or the init failure.
+/// True when a grey rendering has marks on it: a few pixels clearly darker than paper. A page
+/// without any is blank (scanners' blank sides, padding pages) and not worth OCR.
+[[nodiscard]] bool has_ink(const PdfDocument::Raster& raster);
+
 [[nodiscard]] Result<std::vector<TextLine>> ocr_raster(const PdfDocument::Raster& raster,
                                                        const OcrSettings& settings);
 

@@ -25,6 +25,18 @@ namespace shiksha {
 namespace {
 
 constexpr std::size_t min_indexable_chars = 100;
+/// Resolution of the look that decides whether a page without text has anything to OCR: a
+/// sixteenth of the pixels of an OCR rendering at 200 dpi, still showing a line of 8 pt text.
+constexpr int ink_probe_dpi = 50;
+
+Result<void> check_page_count(const detail::PdfDocument& doc, int max_pages) {
+    if (doc.page_count() > max_pages) {
+        return fail_field("file", fmt::format("the PDF has {} pages; at most {} are accepted "
+                                              "(SHIKSHA_MAX_PDF_PAGES)",
+                                              doc.page_count(), max_pages));
+    }
+    return {};
+}
 
 Error not_found(std::int64_t id) {
     return Error{ErrorCode::not_found, fmt::format("Manual with ID {} not found", id), {}};
@@ -192,9 +204,10 @@ Result<UploadResult> ManualEngine::upload(std::string bytes, const ManualUpload&
     const auto size = static_cast<std::int64_t>(bytes.size());
     auto doc = detail::PdfDocument::open(std::move(bytes), d.config.max_pdf_bytes);
     if (!doc) return std::unexpected(doc.error());
+    if (auto ok = check_page_count(**doc, d.config.max_pages); !ok) return std::unexpected(ok.error());
 
     const std::string relative = "manuals/" + sha + ".pdf";
-    if (auto ok = detail::write_file_atomically(d.data_dir / relative, (*doc)->bytes()); !ok)
+    if (auto ok = detail::write_file_atomically(d.data_dir / relative, (*doc)->bytes(), d.data_dir); !ok)
         return std::unexpected(ok.error());
 
     auto stored = d.store->write([&](SQLite::Database& db) -> Result<UploadResult> {
@@ -260,7 +273,7 @@ Result<std::filesystem::path> ManualEngine::file_path(std::int64_t id) {
 Result<std::string> ManualEngine::file(std::int64_t id) {
     auto path = file_path(id);
     if (!path) return std::unexpected(path.error());
-    return detail::read_file(*path);
+    return detail::read_file(*path, impl_->data_dir);
 }
 
 Result<void> ManualEngine::remove(std::int64_t id, const Actor& actor) {
@@ -323,6 +336,8 @@ Result<IndexReport> ManualEngine::index(std::int64_t id, const IndexOptions& opt
         return fail(ErrorCode::unavailable, fmt::format("the stored file of manual {} is missing", id));
     auto doc = detail::PdfDocument::open(std::move(*bytes), std::numeric_limits<std::size_t>::max());
     if (!doc) return std::unexpected(doc.error());
+    // A manual stored before the cap existed (or under a larger one) is held to it as well.
+    if (auto ok = check_page_count(**doc, d.config.max_pages); !ok) return std::unexpected(ok.error());
 
     const int total = (*doc)->page_count();
     const std::int64_t steps = total + 1; // pages, then embedding
@@ -346,6 +361,7 @@ Result<IndexReport> ManualEngine::index(std::int64_t id, const IndexOptions& opt
         PageReport rep{n, "text", detail::to_string(quality.verdict), quality.reason, 0};
         if (quality.verdict != detail::TextVerdict::readable) {
             content.lines.clear();
+            bool blank = false;
             if (!d.config.ocr) {
                 rep.method = "none";
                 ocr_blocked = "OCR is disabled (SHIKSHA_OCR=false)";
@@ -354,6 +370,11 @@ Result<IndexReport> ManualEngine::index(std::int64_t id, const IndexOptions& opt
                 ocr_blocked = fmt::format("the OCR language pack '{}' is not installed (apt-get install "
                                           "tesseract-ocr-{})",
                                           missing_packs.front(), missing_packs.front());
+            } else if (auto probe = (*doc)->render_page(n, ink_probe_dpi); probe && !detail::has_ink(*probe)) {
+                // Nothing on the page to read: Tesseract would spend seconds finding that out.
+                rep.method = "none";
+                rep.reason = "The page is blank (no ink); nothing to OCR.";
+                blank = true;
             } else {
                 auto raster = (*doc)->render_page(n, ocr.dpi);
                 auto lines = raster ? detail::ocr_raster(*raster, ocr)
@@ -368,7 +389,7 @@ Result<IndexReport> ManualEngine::index(std::int64_t id, const IndexOptions& opt
                     ++report.ocr_pages;
                 }
             }
-            if (rep.method == "none") {
+            if (rep.method == "none" && !blank) {
                 rep.reason +=
                     (rep.reason.empty() ? "" : " ") + std::string("Not indexed: ") + ocr_blocked + ".";
             }

@@ -4,6 +4,7 @@
 #include "core/embedded.hpp"
 #include "core/files.hpp"
 #include "core/text.hpp"
+#include "core/upstream.hpp"
 #include "core/validate.hpp"
 #include "modules/module_engine_impl.hpp"
 #include "shiksha/languages.hpp"
@@ -24,6 +25,9 @@
 namespace shiksha {
 
 namespace {
+
+constexpr std::string_view llm_service = "The language model";
+
 
 constexpr std::string_view module_prompt_version = "module-v1";
 constexpr std::string_view answer_prompt_version = "answer-v1";
@@ -127,7 +131,7 @@ Result<ModuleContent> llm_adapt(ModuleEngine::Impl& d, const detail::AdaptationI
     for (int attempt = 0; attempt < 2; ++attempt) {
         auto answer = d.llm->chat(request, cancel);
         calls.inc();
-        if (!answer) return std::unexpected(answer.error());
+        if (!answer) return std::unexpected(detail::upstream_failure(answer.error(), llm_service, d.logger));
         add_usage(info, *answer);
         d.metrics.histogram("shiksha_llm_latency_seconds", "Chat completion latency including retries")
             .observe(answer->latency_ms / 1000.0);
@@ -556,7 +560,7 @@ Result<Answer> ModuleEngine::ask(const AskRequest& request, const CancelToken* c
         d.metrics
             .counter("shiksha_llm_requests_total", "Chat completions by outcome", {{"purpose", "answer"}})
             .inc();
-        if (!reply) return std::unexpected(reply.error());
+        if (!reply) return std::unexpected(detail::upstream_failure(reply.error(), llm_service, d.logger));
         answer.answer = std::string(detail::trim(reply->content));
         answer.grounded = answer.answer.find("do not cover") == std::string::npos;
         answer.generation.adapter = "llm";

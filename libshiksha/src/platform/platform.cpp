@@ -3,6 +3,8 @@
 #include "analytics/analytics_engine_impl.hpp"
 #include "auth/auth_engine_impl.hpp"
 #include "clusters/cluster_engine_impl.hpp"
+#include "core/files.hpp"
+#include "core/owner_lock.hpp"
 #include "core/text.hpp"
 #include "delivery/delivery_engine_impl.hpp"
 #include "export/export_engine_impl.hpp"
@@ -16,6 +18,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 namespace shiksha {
 
 int schema_version() noexcept {
@@ -24,6 +28,8 @@ int schema_version() noexcept {
 
 struct Platform::Impl {
     Config config;
+    // Held until everything below is gone (destroyed last): other openers see a live owner.
+    std::optional<detail::DataDirLock> owner;
     Logger logger;
     MetricsRegistry metrics;
     std::shared_ptr<detail::Store> store;
@@ -56,12 +62,11 @@ Result<std::unique_ptr<Platform>> Platform::open(Config config) {
     auto impl = std::make_unique<Impl>();
     impl->logger = Logger(config.log_sink, config.log_level);
 
-    std::error_code ec;
-    std::filesystem::create_directories(config.data_dir, ec);
-    if (ec) {
-        return fail(ErrorCode::unavailable, fmt::format("cannot create data directory {}: {}",
-                                                        config.data_dir.string(), ec.message()));
-    }
+    if (auto made = detail::create_private_directory(config.data_dir); !made) return std::unexpected(made.error());
+    auto owner = detail::DataDirLock::acquire(config.data_dir);
+    if (!owner) return std::unexpected(owner.error());
+    impl->owner = std::move(*owner);
+    const bool sole_owner = impl->owner->sole_owner();
     auto store = detail::Store::open(config.data_dir / "shiksha.db", impl->logger);
     if (!store) return std::unexpected(store.error());
     impl->store = std::move(*store);
@@ -73,7 +78,12 @@ Result<std::unique_ptr<Platform>> Platform::open(Config config) {
     impl->workers = std::make_unique<WorkerPool>(config.workers, impl->logger);
 
     auto jobs = std::make_unique<JobEngine::Impl>(impl->store, impl->logger, *impl->workers);
-    if (auto n = jobs->fail_interrupted(); n && *n > 0) {
+    // Only a process that has the directory to itself may call running jobs interrupted: with
+    // another owner alive (a server, while this is a CLI command) they are really running.
+    if (!sole_owner) {
+        impl->logger.info("the data directory is also open elsewhere; leaving its jobs and sends alone",
+                          {{"owner", impl->owner->recorded_owner()}});
+    } else if (auto n = jobs->fail_interrupted(); n && *n > 0) {
         impl->logger.warn("jobs interrupted by the previous stop were marked failed", {{"jobs", *n}});
     }
     auto& jobs_impl = *jobs;
@@ -178,7 +188,7 @@ Result<std::unique_ptr<Platform>> Platform::open(Config config) {
     impl->delivery_impl = delivery.get();
     impl->delivery = std::make_unique<DeliveryEngine>(std::move(delivery));
     // Rows a killed process left in flight are settled before anything new is sent.
-    impl->delivery_impl->start();
+    impl->delivery_impl->start(sole_owner);
 
     auto videos = VideoEngine::Impl::create(impl->store, impl->logger, config.videos, config.net,
                                             impl->metrics, *impl->modules, *impl->clusters, embedder);

@@ -8,7 +8,7 @@ namespace {
 
 constexpr const char* user_columns =
     "u.id, u.username, COALESCE(u.email, ''), u.name, u.role, u.school_id, s.name, u.active, u.last_login, "
-    "u.created_at, u.updated_at, u.password_hash";
+    "u.created_at, u.updated_at, u.password_hash, u.token_generation";
 
 UserRow read_user(SQLite::Statement& st) {
     UserRow row;
@@ -26,6 +26,7 @@ UserRow read_user(SQLite::Statement& st) {
     u.created_at = to_timestamp(st.getColumn(9).getInt64());
     u.updated_at = to_timestamp(st.getColumn(10).getInt64());
     row.password_hash = st.getColumn(11).getString();
+    row.token_generation = st.getColumn(12).getInt64();
     return row;
 }
 
@@ -214,6 +215,13 @@ void revoke_family(SQLite::Database& db, std::string_view family, Timestamp now)
 void revoke_user(SQLite::Database& db, std::int64_t user_id, Timestamp now) {
     exec_with(db, "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
               to_micros(now), user_id);
+    bump_generation(db, user_id);
+}
+
+void bump_generation(SQLite::Database& db, std::int64_t user_id) {
+    SQLite::Statement st(db, "UPDATE users SET token_generation = token_generation + 1 WHERE id = ?");
+    st.bind(1, user_id);
+    st.exec();
 }
 
 void revoke_access(SQLite::Database& db, std::string_view jti, Timestamp expires) {

@@ -12,6 +12,7 @@ namespace shiksha::detail {
 struct UserRow {
     User user;
     std::string password_hash;
+    std::int64_t token_generation = 0; ///< access tokens signed with another generation are void
 };
 
 namespace user_repo {
@@ -50,7 +51,10 @@ void insert_refresh(SQLite::Database& db, std::string_view token_hash, std::stri
 /// Marks the token spent; false when it already was (or was revoked) — i.e. a reuse.
 [[nodiscard]] bool mark_used(SQLite::Database& db, std::int64_t id, Timestamp now);
 void revoke_family(SQLite::Database& db, std::string_view family, Timestamp now);
+/// Revokes the user's refresh tokens and ends their access tokens (bumps the generation).
 void revoke_user(SQLite::Database& db, std::int64_t user_id, Timestamp now);
+/// Ends every access token of the user issued so far (they carry the old generation).
+void bump_generation(SQLite::Database& db, std::int64_t user_id);
 void revoke_access(SQLite::Database& db, std::string_view jti, Timestamp expires);
 [[nodiscard]] bool access_revoked(SQLite::Database& db, std::string_view jti);
 /// Drops rows that can no longer matter (expired tokens).

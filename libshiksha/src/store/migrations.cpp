@@ -439,6 +439,13 @@ ALTER TABLE manuals ADD COLUMN chunker_version INTEGER NOT NULL DEFAULT 0;
 UPDATE manuals SET chunker_version = 1 WHERE indexed = 1;
 )sql";
 
+// Every access token carries the generation its user had when it was signed; bumping it ends
+// all of that user's access tokens at once (checked on each request, with the user row the
+// request reads anyway).
+constexpr const char* v9_token_generation = R"sql(
+ALTER TABLE users ADD COLUMN token_generation INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 } // namespace
 
 const std::vector<Migration>& migrations() {
@@ -452,6 +459,8 @@ const std::vector<Migration>& migrations() {
         {6, "WhatsApp delivery: contacts, outbox, gateway message ids", v6_delivery},
         {7, "videos: catalogue, suggestions cache, API quota; teacher feedback", v7_videos_feedback},
         {8, "manuals: chunker version", v8_chunker_version},
+        {9, "users: token generation (access tokens end with a password change or revocation)",
+         v9_token_generation},
     };
     return history;
 }

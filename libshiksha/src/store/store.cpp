@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace shiksha::detail {
 
 namespace {
@@ -62,6 +66,17 @@ Result<std::shared_ptr<Store>> Store::open(const std::filesystem::path& path, co
                                            const std::vector<Migration>& history) {
     std::shared_ptr<Store> store(new Store(path, logger));
     const int latest = history.empty() ? 0 : history.back().version;
+    // The database holds password and token hashes: owner-only. SQLite gives its -wal and
+    // -shm files the database file's mode, so creating it 0600 (an empty file is an empty
+    // database) covers them; a file an older version created 0644 is tightened.
+    if (const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600); fd >= 0) {
+        (void)::fchmod(fd, 0600);
+        ::close(fd);
+    }
+    for (const char* suffix : {"-wal", "-shm"}) {
+        const auto side = path.string() + suffix;
+        (void)::chmod(side.c_str(), 0600); // absent: nothing to do
+    }
     try {
         auto db = connect(path);
         const int current = db->execAndGet("PRAGMA user_version").getInt();

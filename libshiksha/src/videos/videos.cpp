@@ -829,7 +829,7 @@ Result<CatalogueImport> VideoEngine::import_catalogue(std::string_view text, std
 }
 
 Result<CatalogueImport> VideoEngine::import_catalogue_file(const std::filesystem::path& path) {
-    auto text = detail::read_file(path);
+    auto text = detail::read_file(path, path.parent_path());
     if (!text) return std::unexpected(text.error());
     const auto ext = detail::ascii_lower(path.extension().string());
     return import_catalogue(*text, ext == ".json" ? "json" : ext == ".csv" ? "csv" : "");
