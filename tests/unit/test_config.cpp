@@ -154,6 +154,9 @@ TEST_CASE("config_from_env reads the documented variables") {
         {"SHIKSHA_LOGIN_ATTEMPTS_PER_MINUTE", "4"},
         {"SHIKSHA_PASSWORD_HASH_COST", "moderate"},
         {"SHIKSHA_ALLOW_ANONYMOUS_UPLOAD", "true"},
+        {"SHIKSHA_TRUST_PROXY", "yes"},
+        {"SHIKSHA_SHARE_WAIT_MAX_RECIPIENTS", "5"},
+        {"SHIKSHA_SHARE_WAIT", "3s"},
         {"SHIKSHA_MAX_PDF_MB", "12"},
         {"SHIKSHA_OCR", "off"},
         {"SHIKSHA_OCR_LANGUAGES", "eng+hin+mar"},
@@ -211,6 +214,9 @@ TEST_CASE("config_from_env reads the documented variables") {
 
     const auto cfg = env.load();
     REQUIRE(cfg);
+    CHECK(cfg->server.trust_forwarded_headers);
+    CHECK(cfg->server.share_wait_max_recipients == 5);
+    CHECK(cfg->server.share_wait == std::chrono::seconds(3));
     CHECK(cfg->data_dir == std::filesystem::path("/srv/shiksha"));
     CHECK(cfg->workers == 3);
     CHECK(cfg->log_level == LogLevel::debug);

@@ -88,6 +88,9 @@ Result<ExportedFile> ExportEngine::module_pdf(std::int64_t module_id, const PdfO
     if (!size)
         return fail_field("page_size",
                           fmt::format("page_size: expected A4 or Letter, got '{}'", options.page_size));
+    if (!options.public_url.empty() && !options.public_url.starts_with("http://") &&
+        !options.public_url.starts_with("https://"))
+        return fail_field("public_url", "public_url: must start with http:// or https://");
     const Language* requested = nullptr;
     if (options.language) {
         auto lang = resolve_language(*options.language);
@@ -147,7 +150,7 @@ Result<ExportedFile> ExportEngine::module_pdf(std::int64_t module_id, const PdfO
     in.include_original = options.include_original;
     in.cluster_name = cluster_name;
     in.manual_title = manual_title;
-    in.public_url = d.config.public_url;
+    in.public_url = options.public_url.empty() ? d.config.public_url : options.public_url;
     in.generated_at = now_utc();
     in.page_size = *size;
     // The stored suggestions only: an export never calls YouTube.
@@ -261,7 +264,7 @@ std::string link_signature(std::string_view secret, std::string_view filename, s
 
 } // namespace
 
-Result<std::string> ExportEngine::public_link(std::int64_t id) {
+Result<std::string> ExportEngine::public_link(std::int64_t id, std::string_view base) {
     auto& d = *impl_;
     if (d.link_secret.empty())
         return fail(ErrorCode::unavailable,
@@ -270,7 +273,8 @@ Result<std::string> ExportEngine::public_link(std::int64_t id) {
     if (!file) return std::unexpected(file.error());
     const auto expires = std::to_string(
         std::chrono::duration_cast<std::chrono::seconds>(file->expires_at.time_since_epoch()).count());
-    return fmt::format("{}/api/files/shared/{}?expires={}&sig={}", d.config.public_url, file->filename,
+    return fmt::format("{}/api/files/shared/{}?expires={}&sig={}", base.empty() ? d.config.public_url : base,
+                       file->filename,
                        expires, link_signature(d.link_secret, file->filename, expires));
 }
 
