@@ -91,15 +91,20 @@ void bind_values(py::module_& m) {
         .def_readonly("average_rating", &ModulePerformance::average_rating)
         .def_readonly("helpful_rate", &ModulePerformance::helpful_rate)
         .def_readonly("wilson_lower_bound", &ModulePerformance::wilson_lower_bound,
-                      "95 % lower bound of helpful_rate; the ranking key");
+                      "95 % lower bound of helpful_rate; the ranking key of the top modules")
+        .def_readonly("wilson_upper_bound", &ModulePerformance::wilson_upper_bound,
+                      "95 % upper bound of helpful_rate; the ranking key of the underperforming modules");
     py::class_<PerformanceReport>(m, "PerformanceReport",
                                   "Modules ranked by the Wilson bound of helpfulness.")
         .def_readonly("min_ratings", &PerformanceReport::min_ratings)
+        .def_readonly("threshold", &PerformanceReport::threshold,
+                      "helpfulness rate below which a module underperforms")
         .def_readonly("modules_ranked", &PerformanceReport::modules_ranked)
         .def_readonly("modules_excluded", &PerformanceReport::modules_excluded,
                       "fewer than min_ratings ratings")
-        .def_readonly("top", &PerformanceReport::top, "highest bound first")
-        .def_readonly("underperforming", &PerformanceReport::underperforming, "lowest first; never in top")
+        .def_readonly("top", &PerformanceReport::top, "rate >= threshold, highest lower bound first")
+        .def_readonly("underperforming", &PerformanceReport::underperforming,
+                      "rate < threshold, lowest upper bound first; never in top")
         .def(
             "to_dict", [](const PerformanceReport& r) { return py_from_json(to_json(r)); },
             "The wire form (GET /api/analytics/modules/performance): top_modules, underperforming_modules...")
@@ -183,18 +188,21 @@ void bind_analytics(py::module_& m) {
             "    InvalidArgumentError: a malformed date, date_from after date_to, top_issues out of range.")
         .def(
             "module_performance",
-            [](AnalyticsEngine& e, int min_ratings, int limit) {
-                return unwrap(without_gil([&] { return e.module_performance({min_ratings, limit}); }));
+            [](AnalyticsEngine& e, int min_ratings, int limit, double threshold) {
+                return unwrap(
+                    without_gil([&] { return e.module_performance({min_ratings, limit, threshold}); }));
             },
-            py::kw_only(), py::arg("min_ratings") = 5, py::arg("limit") = 10,
-            "Top and underperforming modules by the Wilson lower bound of their helpfulness rate.\n\n"
+            py::kw_only(), py::arg("min_ratings") = 5, py::arg("limit") = 10, py::arg("threshold") = 0.5,
+            "Top modules (helpfulness rate >= threshold, by the Wilson lower bound) and underperforming\n"
+            "ones (rate below it, by the Wilson upper bound); a module is never in both.\n\n"
             "Args:\n"
             "    min_ratings: modules with fewer ratings are left out (counted in modules_excluded).\n"
-            "    limit: 1-100 modules per list.\n\n"
+            "    limit: 1-100 modules per list.\n"
+            "    threshold: 0-1, the helpfulness rate below which a module underperforms.\n\n"
             "Returns:\n"
             "    PerformanceReport: also readable by wire key, report[\"top_modules\"].\n\n"
             "Raises:\n"
-            "    InvalidArgumentError: min_ratings or limit out of range.");
+            "    InvalidArgumentError: min_ratings, limit or threshold out of range.");
 }
 
 } // namespace shiksha::python

@@ -56,6 +56,9 @@ void bind_delivery(py::module_& m) {
                                })
         .def_readonly("queued", &ShareResult::queued)
         .def_readonly("reused", &ShareResult::reused)
+        .def_readonly("accepted", &ShareResult::accepted, "messages a gateway accepted when answering")
+        .def_readonly("failed", &ShareResult::failed, "messages that failed for good when answering")
+        .def_readonly("pending", &ShareResult::pending, "messages still waiting for the gateway")
         .def_readonly("export_id", &ShareResult::export_id)
         .def_readonly("pdf_url", &ShareResult::pdf_url);
 

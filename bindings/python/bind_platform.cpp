@@ -111,7 +111,19 @@ void bind_facade(py::module_& m) {
             "    str: the Prometheus text exposition format.\n"
             "\n"
             "Raises:\n"
-            "    Nothing.");
+            "    Nothing.")
+        .def(
+            "detailed_health",
+            [](Platform& p) { return py_from_json(to_json(without_gil([&] { return p.detailed_health(); }))); },
+            "The operator's health report (GET /api/health/detailed): database and schema, disk space of\n"
+            "the data directory, index, each provider (configured, last success and failure), queues,\n"
+            "version and uptime.\n"
+            "\n"
+            "Returns:\n"
+            "    dict: the wire form.\n"
+            "\n"
+            "Raises:\n"
+            "    Nothing: what cannot be read is reported in the dict.");
 }
 
 void bind_demo(py::module_& m) {

@@ -26,6 +26,7 @@ void bind_values(py::module_& m) {
         .def_readonly("duration_seconds", &Video::duration_seconds)
         .def_readonly("duration", &Video::duration, "\"m:ss\" or \"h:mm:ss\"")
         .def_readonly("view_count", &Video::view_count)
+        .def_readonly("published_date", &Video::published_date, "\"YYYY-MM-DD\", \"\" when unknown")
         .def_readonly("relevance_score", &Video::relevance_score, "0..1; None when not scored")
         .def_readonly("relevance_reason", &Video::relevance_reason)
         .def(
@@ -37,6 +38,7 @@ void bind_values(py::module_& m) {
 
     py::class_<VideoSuggestions>(m, "VideoSuggestions", "Teaching videos for one module.")
         .def_readonly("module_id", &VideoSuggestions::module_id)
+        .def_readonly("module_title", &VideoSuggestions::module_title)
         .def_readonly("query", &VideoSuggestions::query, "what the source was asked")
         .def_readonly("source", &VideoSuggestions::source, "\"youtube\", \"catalogue\" or \"none\"")
         .def_readonly("cached", &VideoSuggestions::cached, "served from the module's stored suggestions")

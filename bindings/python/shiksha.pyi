@@ -782,6 +782,8 @@ class Platform:
     def schema_version(self) -> int: ...
     def metrics_text(self) -> str:
         """Metrics in the Prometheus text format."""
+    def detailed_health(self) -> dict[str, Any]:
+        """Database, schema, disk, index, providers, queues, version and uptime (GET /api/health/detailed)."""
 
 class DemoAccount:
     @property
@@ -1215,6 +1217,12 @@ class ShareResult:
     @property
     def reused(self) -> int: ...
     @property
+    def accepted(self) -> int: ...
+    @property
+    def failed(self) -> int: ...
+    @property
+    def pending(self) -> int: ...
+    @property
     def export_id(self) -> int | None: ...
     @property
     def pdf_url(self) -> str: ...
@@ -1373,12 +1381,16 @@ class ModulePerformance:
     def helpful_rate(self) -> float: ...
     @property
     def wilson_lower_bound(self) -> float: ...
+    @property
+    def wilson_upper_bound(self) -> float: ...
     def to_dict(self) -> dict[str, Any]: ...
 
 class PerformanceReport(_WireMapping):
     """Modules ranked by the Wilson bound; to_dict() is the HTTP shape (top_modules...)."""
     @property
     def min_ratings(self) -> int: ...
+    @property
+    def threshold(self) -> float: ...
     @property
     def modules_ranked(self) -> int: ...
     @property
@@ -1401,9 +1413,11 @@ class AnalyticsEngine:
                 top_issues: int = 10) -> FeedbackSummary:
         """Totals, distribution, per cluster and per day, tags and common issues. Dates YYYY-MM-DD
         (whole day, inclusive) or ISO."""
-    def module_performance(self, *, min_ratings: int = 5, limit: int = 10) -> PerformanceReport:
-        """{min_ratings, modules_ranked, modules_excluded, top_modules, underperforming_modules}, ranked by
-        the Wilson lower bound of the helpfulness rate."""
+    def module_performance(self, *, min_ratings: int = 5, limit: int = 10,
+                           threshold: float = 0.5) -> PerformanceReport:
+        """{min_ratings, threshold, modules_ranked, modules_excluded, top_modules, underperforming_modules}:
+        top = rate >= threshold by the Wilson lower bound, underperforming = rate below it by the upper
+        bound; never both."""
 
 # --- videos ---------------------------------------------------------------------------------
 
@@ -1436,6 +1450,8 @@ class Video:
     @property
     def view_count(self) -> int: ...
     @property
+    def published_date(self) -> str: ...
+    @property
     def relevance_score(self) -> float | None: ...
     @property
     def relevance_reason(self) -> str: ...
@@ -1445,6 +1461,8 @@ class VideoSuggestions(_WireMapping):
     """Teaching videos for one module."""
     @property
     def module_id(self) -> int: ...
+    @property
+    def module_title(self) -> str: ...
     @property
     def query(self) -> str: ...
     @property

@@ -69,6 +69,49 @@ Result<std::int64_t> parse_int(std::string_view field, std::string_view text) {
 
 } // namespace
 
+namespace {
+
+/// A Host value safe to put in a link: host name, IPv4 or [IPv6], optional :port.
+bool valid_host(std::string_view host) {
+    if (host.empty() || host.size() > 255) return false;
+    for (const char c : host) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                        c == '-' || c == ':' || c == '[' || c == ']' || c == '_';
+        if (!ok) return false;
+    }
+    return host.front() != '.' && host.front() != ':' && host.front() != '-';
+}
+
+std::string_view first_value(std::string_view list) {
+    list = list.substr(0, list.find(','));
+    while (!list.empty() && list.front() == ' ')
+        list.remove_prefix(1);
+    while (!list.empty() && list.back() == ' ')
+        list.remove_suffix(1);
+    return list;
+}
+
+} // namespace
+
+std::string RouteContext::public_base() const {
+    std::string configured = platform.config().exports.public_url;
+    if (!configured.empty()) {
+        while (configured.ends_with('/'))
+            configured.pop_back();
+        return configured;
+    }
+    if (platform.config().server.trust_forwarded_headers) {
+        if (auto fwd = request.header("X-Forwarded-Host")) {
+            const auto host = first_value(*fwd);
+            auto proto = first_value(request.header("X-Forwarded-Proto").value_or("http"));
+            if (proto != "http" && proto != "https") proto = "http";
+            if (valid_host(host)) return std::string(proto) + "://" + std::string(host);
+        }
+    }
+    if (auto host = request.header("Host"); host && valid_host(*host)) return "http://" + std::string(*host);
+    return {};
+}
+
 Result<std::int64_t> RouteContext::path_id(std::string_view name) const {
     for (const auto& [k, v] : params) {
         if (k != name) continue;

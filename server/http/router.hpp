@@ -63,6 +63,11 @@ struct RouteContext {
     [[nodiscard]] Result<std::optional<std::int64_t>> query_int(std::string_view name, std::int64_t min,
                                                                 std::int64_t max) const;
     [[nodiscard]] Result<std::optional<bool>> query_bool(std::string_view name) const;
+
+    /// The base of absolute links to this server ("https://shiksha.example", no trailing slash):
+    /// SHIKSHA_PUBLIC_URL when set; else, with SHIKSHA_TRUST_PROXY, X-Forwarded-Proto/-Host;
+    /// else "http://" + the request's Host. "" when none is usable (a malformed Host is ignored).
+    [[nodiscard]] std::string public_base() const;
 };
 
 using Handler = std::function<Result<Response>(RouteContext&)>;

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+
 namespace shiksha::server {
 
 namespace {
@@ -48,6 +50,18 @@ Result<std::optional<Timestamp>> query_date(const RouteContext& ctx, std::string
     return std::optional<Timestamp>{*t};
 }
 
+/// An optional number query parameter in [0, 1].
+Result<std::optional<double>> query_fraction(const RouteContext& ctx, std::string_view name) {
+    auto text = ctx.query(name);
+    if (!text || text->empty()) return std::optional<double>{};
+    double v = 0;
+    const auto* end = text->data() + text->size();
+    auto [ptr, ec] = std::from_chars(text->data(), end, v);
+    if (ec != std::errc{} || ptr != end || !(v >= 0.0 && v <= 1.0))
+        return fail_field(std::string(name), fmt::format("{}: Input should be a number from 0 to 1", name));
+    return std::optional<double>{v};
+}
+
 } // namespace
 
 void add_analytics_routes(Router& router) {
@@ -86,7 +100,9 @@ void add_analytics_routes(Router& router) {
 
     router.add({Method::get, "/analytics/feedback/summary", Access::at_least(Role::principal), Body::none,
                 "Feedback summary (?cluster_id&manual_id&date_from&date_to, dates YYYY-MM-DD or ISO, "
-                "inclusive): totals, helpfulness, ratings, per cluster, per day, tags, common issues",
+                "inclusive) → {total_feedback, helpful_count, not_helpful_count, helpfulness_rate, "
+                "average_rating, feedback_by_cluster[], feedback_over_time[], common_issues[str], "
+                "common_issue_counts[], ...}",
                 [](RouteContext& ctx) -> Result<Response> {
                     FeedbackFilter f;
                     auto cluster = ctx.query_int("cluster_id", 0, std::numeric_limits<std::int64_t>::max());
@@ -111,15 +127,20 @@ void add_analytics_routes(Router& router) {
                 Mount::api, "analytics"});
 
     router.add({Method::get, "/analytics/modules/performance", Access::at_least(Role::principal), Body::none,
-                "Top and underperforming modules by the Wilson lower bound of the helpfulness rate "
-                "(?min_ratings=5&limit=10)",
+                "Top modules (helpfulness rate >= threshold, by the Wilson lower bound) and underperforming "
+                "ones (rate below it, by the Wilson upper bound), never both "
+                "(?min_ratings=5&limit=10&threshold=0.5) → {top_modules, underperforming_modules}, each "
+                "{module_id, title, helpfulness_rate, feedback_count, avg_rating, ...}",
                 [](RouteContext& ctx) -> Result<Response> {
                     auto min = ctx.query_int("min_ratings", 1, 1000000);
                     if (!min) return std::unexpected(min.error());
                     auto limit = ctx.query_int("limit", 1, 100);
                     if (!limit) return std::unexpected(limit.error());
+                    auto threshold = query_fraction(ctx, "threshold");
+                    if (!threshold) return std::unexpected(threshold.error());
                     auto report = ctx.platform.analytics().module_performance(
-                        {static_cast<int>(min->value_or(5)), static_cast<int>(limit->value_or(10))});
+                        {static_cast<int>(min->value_or(5)), static_cast<int>(limit->value_or(10)),
+                         threshold->value_or(0.5)});
                     if (!report) return std::unexpected(report.error());
                     return json_response(200, to_json(*report));
                 },

@@ -66,30 +66,51 @@ Result<ShareRequest> share_request(std::int64_t module_id, const Json& body) {
     return req;
 }
 
+/// The requirement's answer: one delivery_status entry per requested number (a rejected one as
+/// status "failed" with its error), pdf_attachment the file name; ours beside it.
 Json share_json(const ShareResult& r) {
     Json statuses = Json::array();
+    int manual = 0;
     for (const auto& d : r.deliveries) {
+        if (d.status == "manual") ++manual;
         statuses.push_back(
             Json::object({{"phone", d.phone},
                           {"status", d.status},
                           {"message_id", d.message_ids.empty() ? Json() : Json(d.message_ids.front())},
+                          {"error", d.last_error.empty() ? Json() : Json(d.last_error)},
                           {"delivery_id", d.id},
                           {"link", d.link.empty() ? Json() : Json(d.link)}}));
     }
     Json rejected = Json::array();
-    for (const auto& x : r.rejected)
+    for (const auto& x : r.rejected) {
+        statuses.push_back(Json::object({{"phone", x.input},
+                                         {"status", "failed"},
+                                         {"message_id", Json()},
+                                         {"error", x.error},
+                                         {"delivery_id", Json()},
+                                         {"link", Json()}}));
         rejected.push_back(Json::object({{"phone", x.input}, {"error", x.error}}));
+    }
+    const bool absolute = r.pdf_url.starts_with("http://") || r.pdf_url.starts_with("https://");
+    const auto api_at = r.pdf_url.find("/api/");
+    const std::string pdf_path = api_at == std::string::npos ? r.pdf_url : r.pdf_url.substr(api_at);
     return Json::object(
-        {{"success", !r.deliveries.empty()},
-         {"messages_sent", r.queued},
-         {"queued", r.queued},
-         {"already_shared", r.reused},
+        {{"success", !r.deliveries.empty() && r.failed < static_cast<int>(r.deliveries.size())},
+         {"messages_sent", r.accepted},
          {"delivery_status", std::move(statuses)},
+         {"pdf_attachment", r.export_id ? Json(r.pdf_filename) : Json()},
+         {"queued", r.pending},
+         {"failed", r.failed + static_cast<int>(r.rejected.size())},
+         {"manual", manual},
+         {"new_messages", r.queued},
+         {"already_shared", r.reused},
          {"rejected", std::move(rejected)},
-         {"pdf_attachment",
-          r.export_id
-              ? Json::object({{"pdf_id", *r.export_id}, {"filename", r.pdf_filename}, {"url", r.pdf_url}})
-              : Json()}});
+         {"pdf",
+          r.export_id ? Json::object({{"pdf_id", *r.export_id},
+                                      {"filename", r.pdf_filename},
+                                      {"url", absolute ? Json(r.pdf_url) : Json()},
+                                      {"path", pdf_path}})
+                      : Json()}});
 }
 
 Result<ContactPatch> contact_patch(const Json& body) {
@@ -148,12 +169,19 @@ void add_delivery_routes(Router& router) {
     router.add(
         {Method::post, "/modules/{id}/share/whatsapp", Access::at_least(Role::coordinator), Body::json,
          "Share a module on WhatsApp: {cluster_id?, recipient_numbers?, include_pdf?, custom_message?, "
-         "language?, resend?} → {success, messages_sent, delivery_status[], pdf_attachment, rejected[]}",
+         "language?, resend?} → {success, messages_sent (accepted by the gateway), delivery_status[] (one per "
+         "number: pending|sent|delivered|read|failed|manual), pdf_attachment (file name), queued, failed, "
+         "rejected[], pdf}",
          [](RouteContext& ctx) -> Result<Response> {
              auto id = ctx.path_id("id");
              if (!id) return std::unexpected(id.error());
              auto req = share_request(*id, ctx.body);
              if (!req) return std::unexpected(req.error());
+             req->public_url = ctx.public_base();
+             // A small share waits (bounded) for the gateway's first attempt and reports it.
+             const auto& server = ctx.platform.config().server;
+             req->wait_first_attempt = std::chrono::duration_cast<std::chrono::milliseconds>(server.share_wait);
+             req->wait_max_recipients = server.share_wait_max_recipients;
              auto shared = ctx.platform.delivery().share_whatsapp(*req, ctx.actor);
              if (!shared) return std::unexpected(shared.error());
              return json_response(200, share_json(*shared));
@@ -269,7 +297,7 @@ void add_delivery_routes(Router& router) {
                     if (!parse_form(ctx.request.body, params))
                         return fail_field("body", "body: malformed application/x-www-form-urlencoded data");
                     // Twilio signs the URL it was given: our public base plus the target.
-                    const auto url = ctx.platform.config().exports.public_url + ctx.request.target;
+                    const auto url = ctx.public_base() + ctx.request.target;
                     auto moved = ctx.platform.delivery().twilio_callback(
                         url, params, ctx.request.header("X-Twilio-Signature").value_or(""));
                     if (!moved) return std::unexpected(moved.error());

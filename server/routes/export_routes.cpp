@@ -109,17 +109,22 @@ void add_export_routes(Router& router) {
     router.add({Method::post, "/modules/{id}/export/pdf", Access::at_least(Role::teacher),
                 Body::optional_json,
                 "Export a module as PDF: {include_original?, include_comparison?, page_size? (A4|Letter), "
-                "language?} → {success, pdf_url, file_size, filename, generated_at}",
+                "language?} → {success, pdf_url (a path), file_size, filename, generated_at, download_url "
+                "(absolute, when the public base is known), pdf_id, export}",
                 [](RouteContext& ctx) -> Result<Response> {
                     auto id = ctx.path_id("id");
                     if (!id) return std::unexpected(id.error());
                     auto options = pdf_options(ctx.body);
                     if (!options) return std::unexpected(options.error());
+                    // Links printed in the PDF point where this request reached us.
+                    const auto base = ctx.public_base();
+                    options->public_url = base;
                     auto file = ctx.platform.exports().module_pdf(*id, *options, ctx.actor);
                     if (!file) return std::unexpected(module_error(file.error()));
+                    const std::string path = "/api/files/download/" + file->filename;
                     Json body = Json::object({{"success", true},
-                                              {"pdf_url", ctx.platform.config().exports.public_url +
-                                                              "/api/files/download/" + file->filename},
+                                              {"pdf_url", path},
+                                              {"download_url", base.empty() ? Json() : Json(base + path)},
                                               {"file_size", file->size_bytes},
                                               {"filename", file->filename},
                                               {"generated_at", format_timestamp(file->created_at)},

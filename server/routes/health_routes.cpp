@@ -31,6 +31,19 @@ void add_health_routes(Router& router) {
                 },
                 Mount::root, "health"});
 
+    router.add({Method::get, "/health/detailed", Access::at_least(Role::admin), Body::none,
+                "Operator's health (PRD §10.1): {status, version, uptime_seconds, started_at, database "
+                "{ok, schema_version...}, disk {capacity_bytes, free_bytes, available_bytes}, index {...}, "
+                "providers {name: {configured, last_success, last_failure, last_error...}}, queues {...}}; "
+                "503 when the database does not answer",
+                [](RouteContext& ctx) -> Result<Response> {
+                    const auto report = ctx.platform.detailed_health();
+                    Json body = to_json(report);
+                    const bool healthy = body.find("status")->as_string() == "healthy";
+                    return json_response(healthy ? 200 : 503, body);
+                },
+                Mount::api, "health"});
+
     router.add({Method::get, "/metrics", Access::anyone(), Body::none, "Prometheus metrics",
                 [](RouteContext& ctx) -> Result<Response> {
                     Response r;

@@ -141,13 +141,17 @@ void add_manual_routes(Router& router, const RouteDeps& deps) {
                 Mount::api, "manuals"});
 
     router.add({Method::post, "/manuals/{id}/index", Access::at_least(Role::coordinator), Body::none,
-                "Index a manual: 202 with a job to poll at /api/jobs/{job_id}; ?wait=true answers when done",
+                "Index a manual: 200 with the indexed Manual (synchronous, as the contract says, like "
+                "generate); ?async=true answers 202 with a job to poll at /api/jobs/{job_id}",
                 [](RouteContext& ctx) -> Result<Response> {
                     auto id = manual_id(ctx);
                     if (!id) return std::unexpected(id.error());
+                    auto async = ctx.query_bool("async");
+                    if (!async) return std::unexpected(async.error());
+                    // ?wait=true was the synchronous spelling before it became the default.
                     auto wait = ctx.query_bool("wait");
                     if (!wait) return std::unexpected(wait.error());
-                    if (wait->value_or(false)) {
+                    if (!async->value_or(false) || wait->value_or(false)) {
                         // Already on a worker thread: index here rather than park this thread on a job.
                         auto report = ctx.platform.manuals().index(*id, {}, ctx.actor);
                         if (!report) return std::unexpected(report.error());

@@ -10,30 +10,6 @@ namespace shiksha::server {
 
 namespace {
 
-/// {query, language?, max_results?, duration?}
-Result<VideoSearchRequest> search_request(const Json& body) {
-    if (!body.is_object()) return fail_field("body", "body: expected a JSON object");
-    VideoSearchRequest req;
-    const Json* q = body.find("query");
-    if (!q || !q->is_string()) return fail_field("query", "query: Field required (a string)");
-    req.query = q->as_string();
-    if (const Json* l = body.find("language"); l && !l->is_null()) {
-        if (!l->is_string()) return fail_field("language", "language: Input should be a valid string");
-        req.language = l->as_string();
-    }
-    if (const Json* m = body.find("max_results"); m && !m->is_null()) {
-        if (!m->is_int()) return fail_field("max_results", "max_results: Input should be a valid integer");
-        if (m->as_int() < 1 || m->as_int() > 50)
-            return fail_field("max_results", "max_results: Input should be between 1 and 50");
-        req.max_results = static_cast<int>(m->as_int());
-    }
-    if (const Json* d = body.find("duration"); d && !d->is_null()) {
-        if (!d->is_string()) return fail_field("duration", "duration: Input should be a valid string");
-        req.duration = d->as_string();
-    }
-    return req;
-}
-
 Result<int> limit_param(std::optional<std::string_view> text) {
     if (!text) return 3;
     int n = 0;
@@ -55,10 +31,10 @@ Result<bool> bool_param(std::optional<std::string_view> text, std::string_view n
 void add_video_routes(Router& router) {
     router.add(
         {Method::post, "/videos/search", Access::at_least(Role::teacher), Body::json,
-         "Search teaching videos: {query, language?, max_results?, duration?} → {query, source, reason, "
-         "videos[]}",
+         "Search teaching videos: {topic, language?, max_results?, video_duration? (any|short|medium|long)} "
+         "(query/duration accepted as aliases) → {success, query, total_results, videos[], source, reason}",
          [](RouteContext& ctx) -> Result<Response> {
-             auto req = search_request(ctx.body);
+             auto req = video_search_request_from_json(ctx.body);
              if (!req) return std::unexpected(req.error());
              auto found = ctx.platform.videos().search(*req);
              if (!found) return std::unexpected(found.error());
@@ -81,7 +57,8 @@ void add_video_routes(Router& router) {
     router.add(
         {Method::get, "/modules/{id}/video-suggestions", Access::at_least(Role::viewer), Body::none,
          "Teaching videos for a module (?limit=1..10, default 3; ?refresh=true bypasses the 7-day cache) "
-         "→ {module_id, query, source, cached, reason, fetched_at, videos[]}",
+         "→ {module_id, module_title, suggested_videos[], cached, generated_at, query, source, reason, "
+         "fetched_at, videos[]}",
          [](RouteContext& ctx) -> Result<Response> {
              auto id = ctx.path_id("id");
              if (!id) return std::unexpected(id.error());

@@ -55,7 +55,7 @@ HttpClient::~HttpClient() {
 HttpResult HttpClient::request(const std::string& method, const std::string& target, const std::string& body,
                                const Headers& headers) {
     http::request<http::string_body> req{http::string_to_verb(method), target, 11};
-    req.set(http::field::host, "127.0.0.1");
+    req.set(http::field::host, "127.0.0.1:" + std::to_string(impl_->port)); // as curl and browsers send it
     if (req.method() == http::verb::unknown) req.method_string(method);
     for (const auto& [k, v] : headers)
         req.set(k, v);

@@ -85,7 +85,11 @@ TEST_CASE("feedback over HTTP: contract shape, helpful default, validation, role
     CHECK(js.find("rating_distribution")->find("2")->as_int() == 1);
     CHECK(js.find("by_cluster")->as_array().at(0).find("cluster_id")->as_int() == s.cluster);
     CHECK(js.find("by_day")->as_array().size() == 1);
-    CHECK(js.find("common_issues")->as_array().at(0).find("count")->as_int() == 1);
+    CHECK(js.find("common_issue_counts")->as_array().at(0).find("count")->as_int() == 1);
+    CHECK(js.find("common_issues")->as_array().at(0).as_string() ==
+          js.find("common_issue_counts")->as_array().at(0).find("phrase")->as_string());
+    CHECK(js.find("feedback_by_cluster")->as_array().at(0).find("total")->as_int() == 2);
+    CHECK(js.find("feedback_over_time")->as_array().at(0).find("not_helpful")->as_int() == 1);
 
     auto filtered = c.get(summary + "?cluster_id=" + std::to_string(s.cluster) +
                               "&date_from=2000-01-01&date_to=2000-12-31",

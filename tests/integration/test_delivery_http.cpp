@@ -62,22 +62,34 @@ TEST_CASE("share as deep links, read the report, download the PDF through the si
     REQUIRE_MESSAGE(r.status == 200, r.body);
     const Json shared = r.json();
     CHECK(shared.find("success")->as_bool());
-    CHECK(shared.find("messages_sent")->as_int() == 2);
+    CHECK(shared.find("messages_sent")->as_int() == 0); // deep links: nothing went through a gateway
+    CHECK(shared.find("manual")->as_int() == 2);
     const auto& statuses = shared.find("delivery_status")->as_array();
-    REQUIRE(statuses.size() == 2);
+    REQUIRE(statuses.size() == 3); // every requested number, the rejected one too
     CHECK(statuses[0].find("phone")->as_string() == "+919876543210");
     CHECK(statuses[0].find("status")->as_string() == "manual");
     CHECK(statuses[0].find("link")->as_string().starts_with("https://wa.me/919876543210?text="));
+    CHECK(statuses[2].find("phone")->as_string() == "not a phone");
+    CHECK(statuses[2].find("status")->as_string() == "failed");
+    CHECK_FALSE(statuses[2].find("error")->as_string().empty());
     CHECK(shared.find("rejected")->as_array().at(0).find("phone")->as_string() == "not a phone");
-    const auto url = shared.find("pdf_attachment")->find("url")->as_string();
-    const auto path = url.substr(std::string("http://127.0.0.1:8000").size());
+    // The requirement's pdf_attachment is the file name; the details sit under `pdf`.
+    const auto filename = shared.find("pdf_attachment")->as_string();
+    CHECK(filename == shared.find("pdf")->find("filename")->as_string());
+    const auto url = shared.find("pdf")->find("url")->as_string();
+    const std::string base = "http://127.0.0.1:" + std::to_string(s.port);
+    REQUIRE(url.starts_with(base + "/api/files/shared/" + filename));
+    // The link in the message is the same reachable one (never a port we do not listen on).
+    CHECK(statuses[0].find("link")->as_string().find("127.0.0.1%3A" + std::to_string(s.port)) !=
+          std::string::npos);
+    const auto path = url.substr(base.size());
     auto pdf = c.get(path); // no token: the signature is the permission
     CHECK(pdf.status == 200);
     CHECK(pdf.body.starts_with("%PDF-"));
     CHECK(c.get(path.substr(0, path.size() - 1) + (path.back() == '0' ? "1" : "0")).status == 404);
 
     auto again = c.post_json(s.share_path(), body, principal);
-    CHECK(again.json().find("messages_sent")->as_int() == 0);
+    CHECK(again.json().find("new_messages")->as_int() == 0);
     CHECK(again.json().find("already_shared")->as_int() == 2);
 
     auto report = c.get("/api/modules/" + std::to_string(s.module) + "/deliveries", teacher);
@@ -159,7 +171,12 @@ TEST_CASE("Meta through the fake, then its signed webhooks") {
                          Json::object({{"recipient_numbers", list({"9876543210"})}, {"include_pdf", false}}),
                          principal);
     REQUIRE_MESSAGE(r.status == 200, r.body);
-    CHECK(r.json().find("delivery_status")->as_array().at(0).find("status")->as_string() == "pending");
+    // A small share waits for the first attempt and reports it, as the requirement's answer shows.
+    const auto first = r.json().find("delivery_status")->as_array().at(0);
+    CHECK(first.find("status")->as_string() == "sent");
+    CHECK(first.find("message_id")->as_string().starts_with("wamid."));
+    CHECK(r.json().find("messages_sent")->as_int() == 1);
+    CHECK(r.json().find("queued")->as_int() == 0);
     REQUIRE(s.platform->delivery().wait_idle(s.module, 30s));
     const auto row = s.platform->delivery().report(s.module)->deliveries.at(0);
     REQUIRE(row.status == "sent");
@@ -184,4 +201,60 @@ TEST_CASE("Meta through the fake, then its signed webhooks") {
     REQUIRE(ok.status == 200);
     CHECK(ok.json().find("updated")->as_int() == 1);
     CHECK(s.platform->delivery().get(row.id)->status == "delivered");
+}
+
+TEST_CASE("small shares report real outcomes: sent with the wamid, refused ones failed with the error") {
+    FakeMetaWhatsApp meta(FakeMetaOptions{.allowed_recipients = {"919876543210"}});
+    DeliveryServer s([&](Config& c) {
+        c.delivery.gateway = "meta";
+        c.delivery.meta_base_url = meta.base_url();
+        c.delivery.meta_access_token = "meta-test-token";
+        c.delivery.meta_phone_number_id = "106540352242922";
+        c.delivery.rate_per_second = -1;
+    });
+    HttpClient c(s.port);
+    auto r = c.post_json(s.share_path(),
+                         Json::object({{"recipient_numbers", list({"9876543210", "7000000001", "12"})},
+                                       {"include_pdf", false}}),
+                         s.principal());
+    REQUIRE_MESSAGE(r.status == 200, r.body);
+    const Json body = r.json();
+    const auto& statuses = body.find("delivery_status")->as_array();
+    REQUIRE(statuses.size() == 3);
+    CHECK(statuses[0].find("status")->as_string() == "sent");
+    CHECK(statuses[0].find("message_id")->as_string() == meta.accepted("+919876543210").at(0));
+    CHECK(statuses[1].find("status")->as_string() == "failed");
+    CHECK_FALSE(statuses[1].find("error")->as_string().empty());
+    CHECK(statuses[2].find("status")->as_string() == "failed"); // not a phone number
+    CHECK(body.find("messages_sent")->as_int() == 1);           // only what the gateway accepted
+    CHECK(body.find("failed")->as_int() == 2);
+    CHECK(body.find("success")->as_bool());
+}
+
+TEST_CASE("a share larger than the waiting limit answers at once with pending messages") {
+    FakeMetaWhatsApp meta;
+    meta.set_latency(300ms);
+    DeliveryServer s([&](Config& c) {
+        c.delivery.gateway = "meta";
+        c.delivery.meta_base_url = meta.base_url();
+        c.delivery.meta_access_token = "meta-test-token";
+        c.delivery.meta_phone_number_id = "106540352242922";
+        c.delivery.rate_per_second = -1;
+        c.server.share_wait_max_recipients = 1;
+    });
+    HttpClient c(s.port);
+    auto r = c.post_json(s.share_path(),
+                         Json::object({{"recipient_numbers", list({"9876543210", "7000000001"})},
+                                       {"include_pdf", false}}),
+                         s.principal());
+    REQUIRE_MESSAGE(r.status == 200, r.body);
+    const Json body = r.json();
+    for (const auto& st : body.find("delivery_status")->as_array()) {
+        const auto status = st.find("status")->as_string();
+        CHECK((status == "pending" || status == "in_flight"));
+    }
+    CHECK(body.find("messages_sent")->as_int() == 0);
+    CHECK(body.find("queued")->as_int() == 2);
+    REQUIRE(s.platform->delivery().wait_idle(s.module, 30s));
+    CHECK(s.platform->delivery().report(s.module)->counts.at("sent") == 2);
 }

@@ -5,6 +5,8 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <functional>
+
 using namespace shiksha;
 using namespace shiksha::test;
 
@@ -17,7 +19,7 @@ struct ExportServer : TestServer {
     std::int64_t manual = 0;
     std::int64_t module = 0;
 
-    ExportServer() {
+    explicit ExportServer(const std::function<void(Config&)>& tweak = {}) : TestServer(tweak) {
         auto up = platform->manuals().upload_file(sample, {"Low-Cost Science Handbook", ""});
         REQUIRE(up);
         REQUIRE(platform->manuals().index(up->manual.id));
@@ -55,13 +57,15 @@ TEST_CASE("POST /api/modules/{id}/export/pdf takes the requirement's options and
     CHECK(body.find("success")->as_bool());
     const auto filename = body.find("filename")->as_string();
     CHECK(filename == "Module_Series_and_parallel_circuits_Mumbai_Urban_Cluster_English.pdf");
-    const auto url = body.find("pdf_url")->as_string();
-    CHECK(url == "http://127.0.0.1:8000/api/files/download/" + filename);
+    // The requirement shows a path; the absolute link (from the Host the request came to) beside it.
+    const auto path = body.find("pdf_url")->as_string();
+    CHECK(path == "/api/files/download/" + filename);
+    CHECK(body.find("download_url")->as_string() ==
+          "http://127.0.0.1:" + std::to_string(s.port) + "/api/files/download/" + filename);
     CHECK(body.find("file_size")->as_int() > 1000);
     CHECK(body.find("generated_at")->is_string());
 
     // The URL downloads with a token, as an attachment named like the file.
-    const auto path = url.substr(std::string("http://127.0.0.1:8000").size());
     CHECK(c.get(path).status == 401);
     auto pdf = c.get(path, teacher);
     REQUIRE(pdf.status == 200);
@@ -93,6 +97,61 @@ TEST_CASE("POST /api/modules/{id}/export/pdf takes the requirement's options and
         CHECK(missing.status == 404);
         CHECK(missing.json().find("detail")->as_string() == "Module not found");
         CHECK(c.post_json(s.module_path() + "/export/pdf", Json::object(), "").status == 401);
+    }
+}
+
+TEST_CASE("links in the answer and inside the PDF use the base the request reached, never a guessed port") {
+    SUBCASE("derived from Host") {
+        ExportServer s;
+        const auto teacher = s.teacher();
+        HttpClient c(s.port);
+        auto r = c.request("POST", s.module_path() + "/export/pdf", {}, bearer(teacher));
+        REQUIRE_MESSAGE(r.status == 200, r.body);
+        const std::string base = "http://127.0.0.1:" + std::to_string(s.port);
+        CHECK(r.json().find("download_url")->as_string().starts_with(base + "/api/files/download/"));
+        auto pdf = c.get(r.json().find("pdf_url")->as_string(), teacher);
+        REQUIRE(pdf.status == 200);
+        CHECK(pdf.body.find("(" + base + "/api/manuals/") != std::string::npos);
+        CHECK(pdf.body.find(":8000/") == std::string::npos);
+
+        // X-Forwarded-* are ignored unless the deployment trusts its proxy.
+        auto forwarded = c.request("POST", s.module_path() + "/export/pdf", {},
+                                   {{"Authorization", "Bearer " + teacher},
+                                    {"X-Forwarded-Host", "evil.example"},
+                                    {"X-Forwarded-Proto", "https"}});
+        CHECK(forwarded.json().find("download_url")->as_string().starts_with(base + "/"));
+
+        // A Host that is not a host name gives no absolute link at all.
+        auto odd = c.request("POST", s.module_path() + "/export/pdf", {},
+                             {{"Authorization", "Bearer " + teacher}, {"Host", "a b\"<x>"}});
+        REQUIRE(odd.status == 200);
+        CHECK(odd.json().find("download_url")->is_null());
+        CHECK(odd.json().find("pdf_url")->as_string().starts_with("/api/files/download/"));
+    }
+    SUBCASE("from a trusted proxy") {
+        ExportServer s([](Config& c) { c.server.trust_forwarded_headers = true; });
+        const auto teacher = s.teacher();
+        HttpClient c(s.port);
+        auto r = c.request("POST", s.module_path() + "/export/pdf", {},
+                           {{"Authorization", "Bearer " + teacher},
+                            {"X-Forwarded-Host", "shiksha.diet.example, inner.proxy"},
+                            {"X-Forwarded-Proto", "https"}});
+        REQUIRE_MESSAGE(r.status == 200, r.body);
+        CHECK(r.json().find("download_url")->as_string().starts_with(
+            "https://shiksha.diet.example/api/files/download/"));
+        auto pdf = c.get(r.json().find("pdf_url")->as_string(), teacher);
+        CHECK(pdf.body.find("(https://shiksha.diet.example/api/manuals/") != std::string::npos);
+    }
+    SUBCASE("a configured SHIKSHA_PUBLIC_URL wins over Host") {
+        ExportServer s([](Config& c) { c.exports.public_url = "https://shiksha.gov.example/"; });
+        const auto teacher = s.teacher();
+        HttpClient c(s.port);
+        auto r = c.request("POST", s.module_path() + "/export/pdf", {}, bearer(teacher));
+        REQUIRE_MESSAGE(r.status == 200, r.body);
+        CHECK(r.json().find("download_url")->as_string().starts_with(
+            "https://shiksha.gov.example/api/files/download/"));
+        auto pdf = c.get(r.json().find("pdf_url")->as_string(), teacher);
+        CHECK(pdf.body.find("(https://shiksha.gov.example/api/manuals/") != std::string::npos);
     }
 }
 

@@ -60,7 +60,8 @@ TEST_CASE("upload, index as a job, then list chunks, pages and search over HTTP"
     CHECK(again.status == 200);
     CHECK(again.json().find("duplicate")->as_bool());
 
-    auto started = c.request("POST", "/api/manuals/" + id + "/index", {}, {{"Authorization", "Bearer " + token}});
+    auto started =
+        c.request("POST", "/api/manuals/" + id + "/index?async=true", {}, {{"Authorization", "Bearer " + token}});
     REQUIRE_MESSAGE(started.status == 202, started.body);
     const auto job_id = started.json().find("job_id")->as_string();
     CHECK(started.header("location") == "/api/jobs/" + job_id);
@@ -95,17 +96,25 @@ TEST_CASE("upload, index as a job, then list chunks, pages and search over HTTP"
     CHECK(c.get("/api/manuals/" + id, token).status == 404);
 }
 
-TEST_CASE("?wait=true indexes before answering, like the original frontend expects") {
+TEST_CASE("index is synchronous by default: 200 with the indexed Manual, as the original frontend expects") {
     TestServer s;
     const auto token = s.admin();
     HttpClient c(s.port);
     auto up = upload(c, token);
     REQUIRE(up.status == 201);
     const std::string id = std::to_string(up.json().find("id")->as_int());
-    auto r = c.request("POST", "/api/manuals/" + id + "/index?wait=true", {}, {{"Authorization", "Bearer " + token}});
+    auto r = c.request("POST", "/api/manuals/" + id + "/index", {}, {{"Authorization", "Bearer " + token}});
     REQUIRE_MESSAGE(r.status == 200, r.body);
     CHECK(r.json().find("indexed")->as_bool());
     CHECK(r.json().find("processed")->as_string() == "completed");
+    CHECK(r.json().find("id")->as_int() == up.json().find("id")->as_int());
+    CHECK(r.json().find("job_id") == nullptr);
+    // The former spelling still answers synchronously.
+    auto again =
+        c.request("POST", "/api/manuals/" + id + "/index?wait=true", {}, {{"Authorization", "Bearer " + token}});
+    CHECK(again.status == 200);
+    CHECK(c.request("POST", "/api/manuals/" + id + "/index?async=maybe", {}, {{"Authorization", "Bearer " + token}})
+              .status == 422);
 }
 
 TEST_CASE("a raw application/pdf body is accepted too") {

@@ -368,3 +368,42 @@ TEST_CASE("videos and analytics from the shell: catalogue suggestions, feedback,
     CHECK(totals.find("helpful_count")->as_int() == 1);
     CHECK(run(dir, {"analytics", "modules"}).code == 0);
 }
+
+TEST_CASE("regression: links from `serve --port N` point at port N, not the default 8000") {
+    TempDir dir;
+    const auto module = demo_module(dir);
+    // No SHIKSHA_PUBLIC_URL: the base comes from the Host each request reached.
+    Child server({"serve", "--dev", "--port", "0", "--threads", "2"}, base_env(dir), {},
+                 dir.path() / "serve.txt");
+    const auto port = port_from_banner(server.read_line());
+    REQUIRE(port != 8000);
+    const std::string base = "http://127.0.0.1:" + std::to_string(port);
+    HttpClient c(port);
+    auto login = c.post_json("/api/auth/login", Json::object({{"email", "admin@shiksha-setu.gov.in"},
+                                                              {"password", "admin123"}}));
+    REQUIRE_MESSAGE(login.status == 200, login.body);
+    const auto token = login.json().find("access_token")->as_string();
+
+    auto exported = c.post_json("/api/modules/" + module + "/export/pdf", Json::object(), token);
+    REQUIRE_MESSAGE(exported.status == 200, exported.body);
+    const Json body = exported.json();
+    CHECK(body.find("pdf_url")->as_string().starts_with("/api/files/download/"));
+    CHECK(body.find("download_url")->as_string() == base + body.find("pdf_url")->as_string());
+    auto pdf = c.get(body.find("pdf_url")->as_string(), token);
+    REQUIRE(pdf.status == 200);
+    CHECK(pdf.body.find("(" + base + "/api/manuals/") != std::string::npos);
+    CHECK(pdf.body.find("127.0.0.1:8000") == std::string::npos);
+
+    // The WhatsApp deep link carries the same reachable PDF link.
+    auto shared = c.post_json("/api/modules/" + module + "/share/whatsapp",
+                              Json::object({{"recipient_numbers", Json(Json::Array{"9876543210"})}}), token);
+    REQUIRE_MESSAGE(shared.status == 200, shared.body);
+    const auto link = shared.json().find("delivery_status")->as_array().at(0).find("link")->as_string();
+    CHECK(link.find("127.0.0.1%3A" + std::to_string(port)) != std::string::npos);
+    CHECK(link.find("127.0.0.1%3A8000") == std::string::npos);
+    auto shared_pdf = c.get(shared.json().find("pdf")->find("url")->as_string().substr(base.size()));
+    CHECK(shared_pdf.status == 200);
+
+    server.signal(SIGTERM);
+    CHECK(server.wait() == 0);
+}

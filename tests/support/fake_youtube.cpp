@@ -86,6 +86,7 @@ struct FakeYouTube::Impl {
                           {{"title", v.title},
                            {"description", v.description},
                            {"channelTitle", v.channel},
+                           {"publishedAt", v.published_at},
                            {"thumbnails",
                             Json::object({{"medium", Json::object({{"url", "https://i.ytimg.com/vi/" + v.id +
                                                                                "/mqdefault.jpg"}})}})}})}}));

@@ -34,6 +34,7 @@ struct FakeYouTubeVideo {
     std::string channel = "Science Teachers India";
     std::string duration = "PT8M12S"; ///< ISO 8601, as YouTube sends it
     std::string view_count = "12345";
+    std::string published_at = "2025-08-15T09:30:00Z"; ///< snippet.publishedAt
 };
 
 struct FakeYouTubeOptions {

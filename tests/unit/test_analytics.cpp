@@ -298,9 +298,9 @@ TEST_CASE("module ranking: one happy rating does not beat 45 of 50, few ratings 
     CHECK(all->top[0].average_rating == doctest::Approx((45 * 5 + 5 * 2) / 50.0));
     CHECK(all->top[0].cluster_name == "Bastar Tribal Cluster");
     CHECK(all->top[1].cluster_name == "Pune Urban Block");
-    CHECK(all->underperforming.empty()); // every module is already in `top`
+    CHECK(all->underperforming.empty()); // no rate below the default threshold (0.5)
 
-    auto strict = f.analytics().module_performance({.min_ratings = 5, .limit = 1});
+    auto strict = f.analytics().module_performance({.min_ratings = 5, .limit = 1, .threshold = 0.6});
     REQUIRE(strict);
     CHECK(strict->modules_ranked == 2);
     CHECK(strict->modules_excluded == 2); // m1 (1 rating) and m3 (4)
@@ -309,7 +309,38 @@ TEST_CASE("module ranking: one happy rating does not beat 45 of 50, few ratings 
     REQUIRE(strict->underperforming.size() == 1);
     CHECK(strict->underperforming[0].module_id == f.m4);
     CHECK(strict->underperforming[0].count == 20);
+    CHECK(strict->underperforming[0].wilson_upper_bound == doctest::Approx(0.700705).epsilon(1e-4));
 
     CHECK(f.analytics().module_performance({.min_ratings = 0}).error().field == "min_ratings");
     CHECK(f.analytics().module_performance({.limit = 101}).error().field == "limit");
+    CHECK(f.analytics().module_performance({.threshold = 1.5}).error().field == "threshold");
+}
+
+TEST_CASE("regression: a module rated helpful 0 times of 6 is underperforming, never a top module") {
+    Fixture f;
+    for (int i = 0; i < 6; ++i)
+        f.give(f.m1, {1, {}, {}, {}, {}});
+    auto report = f.analytics().module_performance({.min_ratings = 5, .limit = 10});
+    REQUIRE(report);
+    CHECK(report->modules_ranked == 1);
+    CHECK(report->top.empty());
+    REQUIRE(report->underperforming.size() == 1);
+    CHECK(report->underperforming[0].module_id == f.m1);
+    CHECK(report->underperforming[0].helpful_rate == 0.0);
+
+    // With a good module beside it, each list holds one and no module is in both.
+    for (int i = 0; i < 6; ++i)
+        f.give(f.m2, {5, {}, {}, {}, {}});
+    auto both = f.analytics().module_performance({.min_ratings = 5, .limit = 10});
+    REQUIRE(both);
+    REQUIRE(both->top.size() == 1);
+    CHECK(both->top[0].module_id == f.m2);
+    REQUIRE(both->underperforming.size() == 1);
+    CHECK(both->underperforming[0].module_id == f.m1);
+}
+
+TEST_CASE("Wilson upper bound matches hand-computed values") {
+    CHECK(wilson_upper_bound(0, 6) == doctest::Approx(0.390343).epsilon(1e-5));
+    CHECK(wilson_upper_bound(10, 20) == doctest::Approx(0.700705).epsilon(1e-5));
+    CHECK(wilson_upper_bound(0, 0) == 1.0);
 }

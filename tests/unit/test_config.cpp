@@ -158,6 +158,9 @@ TEST_CASE("config_from_env reads the documented variables") {
         {"SHIKSHA_MAX_PDF_PAGES", "400"},
         {"SHIKSHA_PASSWORD_HASH_COST", "moderate"},
         {"SHIKSHA_ALLOW_ANONYMOUS_UPLOAD", "true"},
+        {"SHIKSHA_TRUST_PROXY", "yes"},
+        {"SHIKSHA_SHARE_WAIT_MAX_RECIPIENTS", "5"},
+        {"SHIKSHA_SHARE_WAIT", "3s"},
         {"SHIKSHA_MAX_PDF_MB", "12"},
         {"SHIKSHA_OCR", "off"},
         {"SHIKSHA_OCR_LANGUAGES", "eng+hin+mar"},
@@ -219,6 +222,9 @@ TEST_CASE("config_from_env reads the documented variables") {
     CHECK(cfg->server.max_connections == 300);
     CHECK(cfg->server.trust_forwarded_proto);
     CHECK(cfg->ingest.max_pages == 400);
+    CHECK(cfg->server.trust_forwarded_headers);
+    CHECK(cfg->server.share_wait_max_recipients == 5);
+    CHECK(cfg->server.share_wait == std::chrono::seconds(3));
     CHECK(cfg->data_dir == std::filesystem::path("/srv/shiksha"));
     CHECK(cfg->workers == 3);
     CHECK(cfg->log_level == LogLevel::debug);

@@ -201,16 +201,25 @@ TEST_CASE(
     REQUIRE(custom);
     CHECK(custom->queued == 1);
     CHECK(custom->deliveries[0].link.find("%E0%A4%A8") != std::string::npos); // न, percent-encoded UTF-8
-    auto with_pdf = f.delivery().share_whatsapp(
-        {.module_id = f.module_id, .recipient_numbers = {"9876543210"}, .custom_message = "See the module"});
+    // Without a known public base the message carries no PDF link (a path alone is useless there).
+    auto no_base = f.delivery().share_whatsapp(
+        {.module_id = f.module_id, .recipient_numbers = {"9876543210"}, .custom_message = "No base"});
+    REQUIRE(no_base);
+    CHECK(no_base->deliveries[0].link.find("api%2Ffiles%2Fshared") == std::string::npos);
+    CHECK(no_base->pdf_url.starts_with("/api/files/shared/"));
+    auto with_pdf = f.delivery().share_whatsapp({.module_id = f.module_id,
+                                                 .recipient_numbers = {"9876543210"},
+                                                 .custom_message = "See the module",
+                                                 .public_url = "http://127.0.0.1:9000"});
     REQUIRE(with_pdf);
-    CHECK(with_pdf->deliveries[0].link.find("api%2Ffiles%2Fshared") != std::string::npos); // the PDF's link
+    CHECK(with_pdf->deliveries[0].link.find("127.0.0.1%3A9000%2Fapi%2Ffiles%2Fshared") !=
+          std::string::npos); // the PDF's link, on the base given
     CHECK_FALSE(custom->deliveries[0].include_pdf);
 
     auto report = f.delivery().report(f.module_id);
     REQUIRE(report);
-    CHECK(report->deliveries.size() == 6);
-    CHECK(report->counts.at("manual") == 6);
+    CHECK(report->deliveries.size() == 7); // with the share without a public base
+    CHECK(report->counts.at("manual") == 7);
     CHECK(report->counts.at("pending") == 0);
 }
 
@@ -293,6 +302,7 @@ struct TwilioFixture {
     explicit TwilioFixture(const std::function<void(Config&)>& tweak = {})
         : f([&](Config& c) {
               c.delivery.gateway = "twilio";
+              c.exports.public_url = "http://127.0.0.1:8000"; // Twilio fetches the PDF by URL
               c.delivery.twilio_base_url = twilio.base_url();
               c.delivery.twilio_account_sid = twilio.options().account_sid;
               c.delivery.twilio_auth_token = twilio.options().auth_token;

@@ -74,7 +74,8 @@ bool tools_or_skip() {
 TEST_CASE("a module exports to a valid, searchable PDF with header, footer, links and subset fonts") {
     if (!tools_or_skip()) return;
     Fixture f;
-    auto file = f.exports().module_pdf(f.module_id, {.include_original = true});
+    auto file =
+        f.exports().module_pdf(f.module_id, {.include_original = true, .public_url = "http://127.0.0.1:9000"});
     REQUIRE(file);
     CHECK(file->filename == "Module_Series_and_parallel_circuits_Bastar_Tribal_Cluster_English.pdf");
     CHECK(file->path == f.dir.path() / "exports" / file->filename);
@@ -122,7 +123,29 @@ TEST_CASE("a module exports to a valid, searchable PDF with header, footer, link
     std::ifstream in(pdf, std::ios::binary);
     const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     CHECK(bytes.find("/URI") != std::string::npos);
-    CHECK(bytes.find("/api/manuals/") != std::string::npos);
+    CHECK(bytes.find("(http://127.0.0.1:9000/api/manuals/") != std::string::npos);
+}
+
+TEST_CASE("without a known public base a PDF has no links to the server (a guessed port is a dead link)") {
+    if (!tools_or_skip()) return;
+    Fixture f;
+    REQUIRE(f.platform->config().exports.public_url.empty());
+    auto file = f.exports().module_pdf(f.module_id, {.include_original = true});
+    REQUIRE(file);
+    std::ifstream in(file->path, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(bytes.find("/api/manuals/") == std::string::npos);
+    CHECK(bytes.find(":8000") == std::string::npos);
+    // The configured base is used when there is one.
+    Fixture configured([](Config& c) { c.exports.public_url = "https://shiksha.example"; });
+    auto linked = configured.exports().module_pdf(configured.module_id, {});
+    REQUIRE(linked);
+    std::ifstream in2(linked->path, std::ios::binary);
+    const std::string bytes2((std::istreambuf_iterator<char>(in2)), std::istreambuf_iterator<char>());
+    CHECK(bytes2.find("(https://shiksha.example/api/manuals/") != std::string::npos);
+    CHECK(configured.exports().public_link(linked->id)->starts_with("https://shiksha.example/api/files/shared/"));
+    CHECK(f.exports().public_link(file->id)->starts_with("/api/files/shared/"));
+    CHECK(f.exports().module_pdf(f.module_id, {.public_url = "ftp://x"}).error().field == "public_url");
 }
 
 TEST_CASE("page size, page count and options") {

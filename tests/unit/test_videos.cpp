@@ -321,7 +321,7 @@ TEST_CASE("search: validation, YouTube filters passed through, catalogue when Yo
     Fixture f(with_youtube(yt));
     CHECK(f.videos().search({.query = "x"}).error().field == "query");
     CHECK(f.videos().search({.query = "circuits", .max_results = 51}).error().field == "max_results");
-    CHECK(f.videos().search({.query = "circuits", .duration = "tiny"}).error().field == "duration");
+    CHECK(f.videos().search({.query = "circuits", .duration = "tiny"}).error().field == "video_duration");
     CHECK(f.videos().search({.query = "circuits", .language = "klingon"}).error().field == "language");
 
     auto r = f.videos().search(

@@ -111,9 +111,13 @@ struct FeedbackSummary {
     std::int64_t comments_analyzed = 0;                ///< comments mined for common_issues
 };
 
+/// The ranked modules are split in two by `threshold`: a module whose helpfulness rate is below
+/// it is underperforming (the surest first: lowest Wilson upper bound), every other one is a
+/// top module (highest Wilson lower bound first). A module is never in both lists.
 struct PerformanceQuery {
-    int min_ratings = 5; ///< modules with fewer ratings are left out, 1..1,000,000
-    int limit = 10;      ///< per list, 1..100
+    int min_ratings = 5;    ///< modules with fewer ratings are left out, 1..1,000,000
+    int limit = 10;         ///< per list, 1..100
+    double threshold = 0.5; ///< helpfulness rate below which a module underperforms, 0..1
 };
 
 struct ModulePerformance {
@@ -126,19 +130,24 @@ struct ModulePerformance {
     double average_rating = 0;
     double helpful_rate = 0;
     double wilson_lower_bound = 0; ///< 95 % (z = 1.96) lower bound of helpful_rate
+    double wilson_upper_bound = 0; ///< 95 % upper bound of helpful_rate
 };
 
 struct PerformanceReport {
     int min_ratings = 0;
+    double threshold = 0;
     std::int64_t modules_ranked = 0;
     std::int64_t modules_excluded = 0;  ///< modules with feedback but fewer than min_ratings ratings
-    std::vector<ModulePerformance> top; ///< highest Wilson bound first
-    std::vector<ModulePerformance> underperforming; ///< lowest first; never repeats a `top` module
+    std::vector<ModulePerformance> top; ///< rate >= threshold, highest Wilson lower bound first
+    /// rate < threshold, lowest Wilson upper bound first; never repeats a `top` module
+    std::vector<ModulePerformance> underperforming;
 };
 
 /// Lower bound of the Wilson score interval of `positive` successes in `total` trials at `z`
 /// (1.96 = 95 %). 0 when total is 0.
 [[nodiscard]] double wilson_lower_bound(std::int64_t positive, std::int64_t total, double z = 1.96) noexcept;
+/// Upper bound of the same interval. 1 when total is 0.
+[[nodiscard]] double wilson_upper_bound(std::int64_t positive, std::int64_t total, double z = 1.96) noexcept;
 
 /// Frequent unigrams and bigrams of `comments` after normalisation and stop-word removal (see
 /// the file comment), at most `top` of them, most frequent first. Exposed for tests and tools.

@@ -54,6 +54,13 @@ struct ServerConfig {
     /// it marks `https` get `Strict-Transport-Security`. Off by default, because without such
     /// a proxy any client could send the header.
     bool trust_forwarded_proto = false;
+    /// Derive the public base of links from X-Forwarded-Proto / X-Forwarded-Host (set only behind
+    /// a reverse proxy that overwrites them; otherwise a client could choose its links' host).
+    bool trust_forwarded_headers = false;
+    /// A WhatsApp share to at most this many recipients waits for the gateway's first attempt
+    /// (up to `share_wait`) and reports real outcomes; a larger one answers at once (pending).
+    unsigned share_wait_max_recipients = 20;
+    std::chrono::seconds share_wait{10}; ///< 0 = never wait
 };
 
 /// Argon2id cost. `interactive` is libsodium's recommendation for logins; `minimum` exists
@@ -126,8 +133,13 @@ struct TranslationConfig {
 
 struct ExportConfig {
     std::chrono::seconds ttl{std::chrono::hours(24)}; ///< exported files are deleted after this
-    /// Base URL links in exported PDFs point to (citations to manual pages, download URLs).
-    std::string public_url = "http://127.0.0.1:8000";
+    /// Base URL links in exported PDFs and WhatsApp messages point to (citations to manual pages,
+    /// download links), e.g. "https://shiksha.diet.gov.in". Empty (the default) = not known: a
+    /// host that knows it per call passes it in `PdfOptions::public_url` /
+    /// `ShareRequest::public_url` (the server derives it from the request's Host); with neither,
+    /// PDFs carry no such links and download links are paths. Never guessed: a guessed port is
+    /// a dead link.
+    std::string public_url;
     std::filesystem::path font_dir = "/usr/share/fonts/truetype/noto";
 };
 

@@ -23,6 +23,7 @@
 #include "shiksha/json.hpp"
 #include "shiksha/types.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -106,6 +107,15 @@ struct ShareRequest {
     std::optional<std::string> custom_message;  ///< replaces the default text
     std::optional<std::string> language;        ///< of the PDF; default the module's
     bool resend = false;                        ///< send again what was shared before
+    /// Base of the links in the PDF and the message ("http://host:port"); "" =
+    /// Config::exports.public_url. With neither, the message carries no PDF link and pdf_url is a path.
+    std::string public_url;
+    /// Wait up to this long for the first gateway attempt of every new message, so the result
+    /// reports what happened (sent with the gateway's id, or failed with the error) instead of
+    /// `pending`. 0 = answer at once. Messages still unsent when it ends stay `pending`.
+    std::chrono::milliseconds wait_first_attempt{0};
+    /// ... but only when at most this many new messages were queued (a big share answers at once).
+    std::size_t wait_max_recipients = 20;
 };
 
 struct RejectedRecipient {
@@ -118,9 +128,14 @@ struct ShareResult {
     std::vector<RejectedRecipient> rejected;
     int queued = 0;                        ///< new outbox rows
     int reused = 0;                        ///< shared before: the existing row is reported, nothing is resent
+    int accepted = 0;  ///< deliveries a gateway has accepted (sent, delivered or read) when answering
+    int failed = 0;    ///< deliveries that failed for good when answering
+    int pending = 0;   ///< deliveries still waiting for the gateway (pending or in flight)
     std::optional<std::int64_t> export_id; ///< the attached PDF
     std::string pdf_filename;
-    std::string pdf_url; ///< public, signed download link (expires with the export)
+    /// Signed download link (expires with the export): absolute when a public base is known, else the
+    /// path ("/api/files/shared/...").
+    std::string pdf_url;
 };
 
 struct DeliveryReport {

@@ -35,6 +35,9 @@ struct PdfOptions {
     /// Add the manual excerpts the module was built from, with their page citations.
     bool include_original = false;
     std::string page_size = "A4"; ///< "A4" or "Letter"
+    /// Base of the links printed in the PDF ("http://host:port"); "" = Config::exports.public_url;
+    /// when both are empty the PDF has no links to this server.
+    std::string public_url;
 };
 
 struct ExportedFile {
@@ -75,9 +78,10 @@ public:
     [[nodiscard]] Result<void> remove(std::int64_t id, const Actor& actor = {});
     /// A download link that needs no login, valid until the export expires: for gateways that
     /// fetch the PDF themselves (Twilio's MediaUrl) and for links sent to teachers.
-    /// `{public_url}/api/files/shared/{filename}?expires=<unix seconds>&sig=<HMAC-SHA256 hex>`,
-    /// signed with the platform's secret (SHIKSHA_JWT_SECRET).
-    [[nodiscard]] Result<std::string> public_link(std::int64_t id);
+    /// `{base}/api/files/shared/{filename}?expires=<unix seconds>&sig=<HMAC-SHA256 hex>`,
+    /// signed with the platform's secret (SHIKSHA_JWT_SECRET). `base` "" = Config::exports.public_url;
+    /// when both are empty the link is the path alone (starting with "/api/").
+    [[nodiscard]] Result<std::string> public_link(std::int64_t id, std::string_view base = {});
     /// The export a public link names, with its bytes, when `expires` and `signature` are what
     /// public_link() made and it has not expired; `not_found` otherwise (never says which).
     [[nodiscard]] Result<std::pair<ExportedFile, std::string>>

@@ -44,11 +44,14 @@ struct Video {
     std::int64_t duration_seconds = 0;
     std::string duration; ///< "m:ss" or "h:mm:ss"
     std::int64_t view_count = 0;
+    std::string published_date;            ///< "YYYY-MM-DD" (YouTube's publishedAt), "" when unknown
     std::optional<double> relevance_score; ///< 0..1, set when scored against a module or query
     std::string relevance_reason;          ///< short, e.g. "close match to the module; 8:12 fits a lesson"
 };
 
 /// YouTube's `videoDuration` filter: any, short (< 4 min), medium (4–20 min), long (> 20 min).
+/// The decoder of the HTTP body (`video_search_request_from_json`) accepts the requirement's
+/// names {topic, language, max_results, video_duration} and the older {query, duration}.
 struct VideoSearchRequest {
     std::string query;                   ///< 2–200 characters
     std::optional<std::string> language; ///< key, code or name; default any
@@ -70,6 +73,7 @@ struct SuggestOptions {
 
 struct VideoSuggestions {
     std::int64_t module_id = 0;
+    std::string module_title;
     std::string query;
     std::string source; ///< "youtube", "catalogue" or "none"
     bool cached = false;
@@ -140,6 +144,15 @@ public:
 private:
     std::unique_ptr<Impl> impl_;
 };
+
+/// The requirement's body {topic, language?, max_results?, video_duration?}; `query` and
+/// `duration` are accepted as the older names of `topic` and `video_duration`.
+/// `invalid_argument` naming the field when a member is missing or of the wrong type.
+[[nodiscard]] Result<VideoSearchRequest> video_search_request_from_json(const Json& body);
+
+/// The watch and embed links of a YouTube video id.
+[[nodiscard]] std::string youtube_watch_url(std::string_view video_id);
+[[nodiscard]] std::string youtube_embed_url(std::string_view video_id);
 
 [[nodiscard]] Json to_json(const Video& video);
 [[nodiscard]] Json to_json(const VideoSuggestions& suggestions);

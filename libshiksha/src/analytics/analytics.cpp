@@ -134,6 +134,14 @@ double wilson_lower_bound(std::int64_t positive, std::int64_t total, double z) n
     return (p + z2 / (2 * n) - z * std::sqrt((p * (1 - p) + z2 / (4 * n)) / n)) / (1 + z2 / n);
 }
 
+double wilson_upper_bound(std::int64_t positive, std::int64_t total, double z) noexcept {
+    if (total <= 0) return 1.0;
+    const double n = static_cast<double>(total);
+    const double p = static_cast<double>(positive) / n;
+    const double z2 = z * z;
+    return (p + z2 / (2 * n) + z * std::sqrt((p * (1 - p) + z2 / (4 * n)) / n)) / (1 + z2 / n);
+}
+
 AnalyticsEngine::AnalyticsEngine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 AnalyticsEngine::~AnalyticsEngine() = default;
 
@@ -252,6 +260,7 @@ Result<PerformanceReport> AnalyticsEngine::module_performance(const PerformanceQ
     if (q.min_ratings < 1 || q.min_ratings > 1000000)
         return fail_field("min_ratings", "min_ratings: must be 1..1000000");
     if (q.limit < 1 || q.limit > 100) return fail_field("limit", "limit: must be 1..100");
+    if (!(q.threshold >= 0.0 && q.threshold <= 1.0)) return fail_field("threshold", "threshold: must be 0..1");
     auto stats = impl_->store->read([&](SQLite::Database& db) -> Result<std::vector<repo::ModuleStats>> {
         return repo::module_stats(db);
     });
@@ -259,29 +268,44 @@ Result<PerformanceReport> AnalyticsEngine::module_performance(const PerformanceQ
 
     PerformanceReport r;
     r.min_ratings = q.min_ratings;
-    std::vector<ModulePerformance> ranked;
+    r.threshold = q.threshold;
+    std::vector<ModulePerformance> good, poor;
     for (const auto& m : *stats) {
         if (m.count < q.min_ratings) {
             ++r.modules_excluded;
             continue;
         }
-        ranked.push_back({m.module_id, m.title, m.cluster_id, m.cluster_name, m.count, m.helpful,
-                          ratio(m.rating_sum, m.count), ratio(m.helpful, m.count),
-                          wilson_lower_bound(m.helpful, m.count)});
+        ModulePerformance p{m.module_id,
+                            m.title,
+                            m.cluster_id,
+                            m.cluster_name,
+                            m.count,
+                            m.helpful,
+                            ratio(m.rating_sum, m.count),
+                            ratio(m.helpful, m.count),
+                            wilson_lower_bound(m.helpful, m.count),
+                            wilson_upper_bound(m.helpful, m.count)};
+        // Split first, then rank each side: ranking one list from both ends put a module rated
+        // helpful 0 times out of 6 among the "top" ones whenever few modules had ratings.
+        (p.helpful_rate < q.threshold ? poor : good).push_back(std::move(p));
     }
-    r.modules_ranked = static_cast<std::int64_t>(ranked.size());
-    // Best first; ties by more ratings (more evidence), then id for a stable order.
-    std::ranges::sort(ranked, [](const ModulePerformance& a, const ModulePerformance& b) {
+    r.modules_ranked = static_cast<std::int64_t>(good.size() + poor.size());
+    // Ties by more ratings (more evidence), then id for a stable order.
+    std::ranges::sort(good, [](const ModulePerformance& a, const ModulePerformance& b) {
         if (a.wilson_lower_bound != b.wilson_lower_bound) return a.wilson_lower_bound > b.wilson_lower_bound;
         if (a.count != b.count) return a.count > b.count;
         return a.module_id < b.module_id;
     });
+    std::ranges::sort(poor, [](const ModulePerformance& a, const ModulePerformance& b) {
+        if (a.wilson_upper_bound != b.wilson_upper_bound) return a.wilson_upper_bound < b.wilson_upper_bound;
+        if (a.count != b.count) return a.count > b.count;
+        return a.module_id < b.module_id;
+    });
     const auto limit = static_cast<std::size_t>(q.limit);
-    const std::size_t top = std::min(limit, ranked.size());
-    r.top.assign(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(top));
-    const std::size_t bottom = std::min(limit, ranked.size() - top);
-    for (std::size_t i = 0; i < bottom; ++i)
-        r.underperforming.push_back(ranked[ranked.size() - 1 - i]);
+    if (good.size() > limit) good.resize(limit);
+    if (poor.size() > limit) poor.resize(limit);
+    r.top = std::move(good);
+    r.underperforming = std::move(poor);
     return r;
 }
 
@@ -327,18 +351,38 @@ Json to_json(const FeedbackSummary& s) {
     for (const auto& [tag, n] : s.tags)
         tags[tag] = Json(n);
     Json issues = Json::array();
-    for (const auto& p : s.common_issues)
-        issues.push_back(Json::object({{"phrase", p.phrase}, {"count", p.count}}));
+    Json issue_counts = Json::array();
+    for (const auto& p : s.common_issues) {
+        issues.push_back(Json(p.phrase));
+        issue_counts.push_back(Json::object({{"phrase", p.phrase}, {"count", p.count}}));
+    }
+    // The requirement's per-cluster and per-day shapes; by_cluster and by_day keep ours.
+    Json by_cluster = Json::array();
+    for (const auto& c : s.clusters) {
+        by_cluster.push_back(Json::object({{"cluster_id", c.cluster_id ? Json(*c.cluster_id) : Json()},
+                                           {"cluster_name", c.name},
+                                           {"total", c.count},
+                                           {"helpful", c.helpful},
+                                           {"rate", rounded(c.helpful_rate)}}));
+    }
+    Json over_time = Json::array();
+    for (const auto& d : s.days) {
+        over_time.push_back(
+            Json::object({{"date", d.date}, {"helpful", d.helpful}, {"not_helpful", d.count - d.helpful}}));
+    }
     return Json::object({{"total_feedback", s.total},
                          {"helpful_count", s.helpful},
                          {"not_helpful_count", s.not_helpful},
                          {"helpfulness_rate", rounded(s.helpfulness_rate)},
                          {"average_rating", rounded(s.average_rating)},
+                         {"feedback_by_cluster", std::move(by_cluster)},
+                         {"feedback_over_time", std::move(over_time)},
                          {"rating_distribution", std::move(distribution)},
                          {"by_cluster", std::move(clusters)},
                          {"by_day", std::move(days)},
                          {"tags", std::move(tags)},
                          {"common_issues", std::move(issues)},
+                         {"common_issue_counts", std::move(issue_counts)},
                          {"comments_analyzed", s.comments_analyzed}});
 }
 
@@ -347,13 +391,17 @@ namespace {
 Json performance_json(const ModulePerformance& m) {
     return Json::object({{"module_id", m.module_id},
                          {"title", m.title},
+                         {"helpfulness_rate", rounded(m.helpful_rate)},
+                         {"feedback_count", m.count},
+                         {"avg_rating", rounded(m.average_rating)},
                          {"cluster_id", m.cluster_id},
                          {"cluster_name", m.cluster_name},
                          {"ratings", m.count},
                          {"helpful", m.helpful},
                          {"average_rating", rounded(m.average_rating)},
                          {"helpful_rate", rounded(m.helpful_rate)},
-                         {"wilson_lower_bound", rounded(m.wilson_lower_bound)}});
+                         {"wilson_lower_bound", rounded(m.wilson_lower_bound)},
+                         {"wilson_upper_bound", rounded(m.wilson_upper_bound)}});
 }
 
 } // namespace
@@ -366,6 +414,7 @@ Json to_json(const PerformanceReport& r) {
     for (const auto& m : r.underperforming)
         under.push_back(performance_json(m));
     return Json::object({{"min_ratings", r.min_ratings},
+                         {"threshold", r.threshold},
                          {"modules_ranked", r.modules_ranked},
                          {"modules_excluded", r.modules_excluded},
                          {"top_modules", std::move(top)},

@@ -99,6 +99,7 @@ Json to_json(const User& u) {
         {"id", u.id},
         {"username", u.username},
         {"name", u.name},
+        {"full_name", u.name}, // the requirement's name for it (PRD §4.2)
         {"email", u.email},
         {"role", to_string(u.role)},
         {"school_id", u.school_id ? Json(*u.school_id) : Json()},

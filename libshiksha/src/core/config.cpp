@@ -159,7 +159,8 @@ Result<void> Config::validate() const {
         return fail_field("exports.ttl",
                           "SHIKSHA_EXPORT_TTL must be positive (exports would expire at once)");
     }
-    if (!exports.public_url.starts_with("http://") && !exports.public_url.starts_with("https://")) {
+    if (!exports.public_url.empty() && !exports.public_url.starts_with("http://") &&
+        !exports.public_url.starts_with("https://")) {
         return fail_field("exports.public_url", "SHIKSHA_PUBLIC_URL must start with http:// or https://");
     }
     if (delivery.gateway != "deeplink" && delivery.gateway != "meta" && delivery.gateway != "twilio") {
@@ -229,6 +230,12 @@ const std::vector<EnvVariable>& config_env_variables() {
          "login attempts per minute per address across all accounts; 0 disables; default 30"},
         {"SHIKSHA_ALLOW_ANONYMOUS_UPLOAD", "true admits manual uploads without a token (original frontend); "
                                            "rate-limited and audited; default false"},
+        {"SHIKSHA_TRUST_PROXY", "true derives the public base of links from X-Forwarded-Proto/-Host "
+                                "(only behind a proxy that sets them); default false"},
+        {"SHIKSHA_SHARE_WAIT_MAX_RECIPIENTS",
+         "WhatsApp shares to at most this many recipients wait for the first send; default 20"},
+        {"SHIKSHA_SHARE_WAIT", "how long such a share waits for the gateway's first attempt; 0 = never; "
+                               "default 10s"},
         {"SHIKSHA_MAX_PDF_MB", "largest manual accepted, in MiB; default 50"},
         {"SHIKSHA_MAX_PDF_PAGES", "most pages a manual may have; default 1000"},
         {"SHIKSHA_OCR", "OCR pages without a usable text layer (true/false); default true"},
@@ -339,6 +346,7 @@ Result<Config> config_from_env(const std::function<const char*(const char*)>& ge
                                std::pair{"SHIKSHA_BODY_TIMEOUT", &cfg.server.body_timeout},
                                std::pair{"SHIKSHA_IDLE_TIMEOUT", &cfg.server.idle_timeout},
                                std::pair{"SHIKSHA_SHUTDOWN_GRACE", &cfg.server.shutdown_grace},
+                               std::pair{"SHIKSHA_SHARE_WAIT", &cfg.server.share_wait},
                                std::pair{"SHIKSHA_ACCESS_TOKEN_TTL", &cfg.auth.access_token_ttl},
                                std::pair{"SHIKSHA_REFRESH_TOKEN_TTL", &cfg.auth.refresh_token_ttl}}) {
         if (auto v = get(var)) {
@@ -395,6 +403,13 @@ Result<Config> config_from_env(const std::function<const char*(const char*)>& ge
     }
     if (auto ok = boolean("SHIKSHA_TRUST_FORWARDED_PROTO", cfg.server.trust_forwarded_proto); !ok) {
         return std::unexpected(ok.error());
+    }
+    if (auto ok = boolean("SHIKSHA_TRUST_PROXY", cfg.server.trust_forwarded_headers); !ok)
+        return std::unexpected(ok.error());
+    if (auto v = get("SHIKSHA_SHARE_WAIT_MAX_RECIPIENTS")) {
+        auto n = parse_int("SHIKSHA_SHARE_WAIT_MAX_RECIPIENTS", *v, 0, 100'000);
+        if (!n) return std::unexpected(n.error());
+        cfg.server.share_wait_max_recipients = static_cast<unsigned>(*n);
     }
     if (auto ok = boolean("SHIKSHA_OCR", cfg.ingest.ocr); !ok) return std::unexpected(ok.error());
     if (auto v = get("SHIKSHA_MAX_PDF_MB")) {

@@ -159,10 +159,11 @@ Result<ShareResult> DeliveryEngine::share_whatsapp(const ShareRequest& request, 
     if (request.include_pdf && any_new) {
         PdfOptions options;
         options.language = request.language;
+        options.public_url = request.public_url;
         auto exported = d.exports.module_pdf(module->id, options, actor);
         if (!exported) return std::unexpected(exported.error());
         pdf = std::move(*exported);
-        auto link = d.exports.public_link(pdf->id);
+        auto link = d.exports.public_link(pdf->id, request.public_url);
         if (!link) return std::unexpected(link.error());
         pdf_link = std::move(*link);
         result.export_id = pdf->id;
@@ -175,7 +176,9 @@ Result<ShareResult> DeliveryEngine::share_whatsapp(const ShareRequest& request, 
     if (const Language* l = find_language(language)) language = std::string(l->key);
     const auto& content = content_in(*module, language);
     // A deep link carries only text, so the PDF goes in as its public link; the gateways attach it.
-    const std::string link_in_text = deeplink ? pdf_link : "";
+    // A path alone (no public base known) is no use in a message.
+    const bool absolute = pdf_link.starts_with("http://") || pdf_link.starts_with("https://");
+    const std::string link_in_text = deeplink && absolute ? pdf_link : "";
     std::string text =
         request.custom_message ? *request.custom_message : default_text(content, cluster_name, link_in_text);
     if (request.custom_message && !link_in_text.empty()) text += "\n\nPDF: " + link_in_text;
@@ -206,7 +209,7 @@ Result<ShareResult> DeliveryEngine::share_whatsapp(const ShareRequest& request, 
                 row.export_id = pdf->id;
                 row.document_path = pdf->path.string();
                 row.document_name = pdf->filename;
-                row.document_url = pdf_link;
+                row.document_url = absolute ? pdf_link : "";
                 row.caption = content.title;
             }
             if (deeplink) row.delivery.link = detail::delivery::wa_me_link(row.delivery.phone, text);
@@ -233,7 +236,33 @@ Result<ShareResult> DeliveryEngine::share_whatsapp(const ShareRequest& request, 
                    {"reused", result.reused},
                    {"rejected", static_cast<std::int64_t>(result.rejected.size())},
                    {"request_id", actor.request_id}});
-    if (result.queued > 0 && !deeplink) d.wake();
+    if (result.queued > 0 && !deeplink) {
+        d.wake();
+        if (request.wait_first_attempt.count() > 0 &&
+            static_cast<std::size_t>(result.queued) <= request.wait_max_recipients) {
+            std::vector<std::int64_t> ids;
+            for (const auto& dl : result.deliveries)
+                if (dl.status == "pending" || dl.status == "in_flight") ids.push_back(dl.id);
+            // Bounded: what has not been tried by then is reported as it stands (pending).
+            auto fresh = d.wait_first_attempt(ids, request.wait_first_attempt);
+            if (fresh) {
+                for (auto& dl : result.deliveries) {
+                    auto it = std::ranges::find_if(*fresh, [&](const Delivery& f) { return f.id == dl.id; });
+                    if (it != fresh->end()) dl = *it;
+                }
+            } else {
+                d.logger.warn("cannot read the first delivery attempts", {{"error", fresh.error().message}});
+            }
+        }
+    }
+    for (const auto& dl : result.deliveries) {
+        if (dl.status == "sent" || dl.status == "delivered" || dl.status == "read")
+            ++result.accepted;
+        else if (dl.status == "failed")
+            ++result.failed;
+        else if (dl.status == "pending" || dl.status == "in_flight")
+            ++result.pending;
+    }
     return result;
 }
 

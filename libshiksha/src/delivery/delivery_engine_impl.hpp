@@ -72,6 +72,10 @@ struct DeliveryEngine::Impl {
     void wake();
     /// Until nothing of the module (all when 0) is pending or in flight.
     [[nodiscard]] Result<void> wait_idle(std::int64_t module_id, std::chrono::milliseconds timeout);
+    /// Until every delivery of `ids` has had its first gateway attempt recorded (or `timeout`
+    /// passes); returns the rows as they are then.
+    [[nodiscard]] Result<std::vector<Delivery>> wait_first_attempt(const std::vector<std::int64_t>& ids,
+                                                                   std::chrono::milliseconds timeout);
 
     std::shared_ptr<detail::Store> store;
     Logger logger;

@@ -137,6 +137,31 @@ Result<void> DeliveryEngine::Impl::wait_idle(std::int64_t module_id, std::chrono
     }
 }
 
+Result<std::vector<Delivery>> DeliveryEngine::Impl::wait_first_attempt(const std::vector<std::int64_t>& ids,
+                                                                        std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::unique_lock lock(mu_);
+    for (;;) {
+        lock.unlock();
+        auto rows = store->read([&](SQLite::Database& db) -> Result<std::vector<Delivery>> {
+            std::vector<Delivery> out;
+            for (const auto id : ids)
+                if (auto row = repo::get(db, id)) out.push_back(row->delivery);
+            return out;
+        });
+        lock.lock();
+        if (!rows) return std::unexpected(rows.error());
+        // Tried once: an outcome is recorded (sent, failed, manual) or a retry is scheduled
+        // (pending again with attempts counted). In flight means the attempt is still running.
+        const bool all_tried = std::ranges::all_of(*rows, [](const Delivery& dl) {
+            return dl.status != "in_flight" && (dl.status != "pending" || dl.attempts > 0);
+        });
+        if (all_tried || std::chrono::steady_clock::now() >= deadline) return rows;
+        // Each recorded outcome notifies; the second bounds a missed notification.
+        cv_.wait_until(lock, std::min(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(1)));
+    }
+}
+
 void DeliveryEngine::Impl::run() {
     std::unique_lock lock(mu_);
     while (!stopping_) {
@@ -200,7 +225,8 @@ detail::delivery::OutgoingMessage DeliveryEngine::Impl::message_for(const repo::
     m.text = row.text;
     m.caption = row.caption;
     m.reference = reference(row.delivery.id);
-    if (row.delivery.gateway == "twilio")
+    // Status callbacks need the public URL Twilio can reach (and signs): only when configured.
+    if (row.delivery.gateway == "twilio" && !config.exports.public_url.empty())
         m.status_callback_url = fmt::format("{}/api/webhooks/twilio?ref={}", config.exports.public_url,
                                             reference(row.delivery.id));
     if (!row.document_path.empty())

@@ -201,8 +201,10 @@ void append_sources(std::vector<pdf::Element>& body, const ComposeInput& in) {
     out.add(BlockKind::heading2, heading);
     Writer en(blocks, "english");
     for (const auto& c : citations) {
-        const std::string url =
-            fmt::format("{}/api/manuals/{}/file#page={}", in.public_url, c.manual_id, c.page_start);
+        // Without a known public base there is no link: a guessed one would be dead.
+        std::optional<std::string> url;
+        if (!in.public_url.empty())
+            url = fmt::format("{}/api/manuals/{}/file#page={}", in.public_url, c.manual_id, c.page_start);
         const std::string title = c.manual_id == in.module->manual_id && !in.manual_title.empty()
                                       ? in.manual_title
                                       : fmt::format("Manual {}", c.manual_id);

@@ -32,7 +32,7 @@ struct ComposeInput {
     bool include_original = false;     ///< the manual excerpts under each citation
     std::string cluster_name;
     std::string manual_title;
-    std::string public_url; ///< links to manual pages start here
+    std::string public_url; ///< links to manual pages start here; "" = no such links
     Timestamp generated_at;
     pdf::PageSize page_size = pdf::PageSize::a4;
     std::vector<VideoLink> videos; ///< the module's stored video suggestions; none = no section

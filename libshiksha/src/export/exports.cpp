@@ -89,6 +89,9 @@ Result<ExportedFile> ExportEngine::module_pdf(std::int64_t module_id, const PdfO
     if (!size)
         return fail_field("page_size",
                           fmt::format("page_size: expected A4 or Letter, got '{}'", options.page_size));
+    if (!options.public_url.empty() && !options.public_url.starts_with("http://") &&
+        !options.public_url.starts_with("https://"))
+        return fail_field("public_url", "public_url: must start with http:// or https://");
     const Language* requested = nullptr;
     if (options.language) {
         auto lang = resolve_language(*options.language);
@@ -148,7 +151,7 @@ Result<ExportedFile> ExportEngine::module_pdf(std::int64_t module_id, const PdfO
     in.include_original = options.include_original;
     in.cluster_name = cluster_name;
     in.manual_title = manual_title;
-    in.public_url = d.config.public_url;
+    in.public_url = options.public_url.empty() ? d.config.public_url : options.public_url;
     in.generated_at = now_utc();
     in.page_size = *size;
     // The stored suggestions only: an export never calls YouTube.
@@ -274,7 +277,7 @@ std::int64_t unix_seconds(Timestamp t) {
 
 } // namespace
 
-Result<std::string> ExportEngine::public_link(std::int64_t id) {
+Result<std::string> ExportEngine::public_link(std::int64_t id, std::string_view base) {
     auto& d = *impl_;
     if (d.link_secret.empty())
         return fail(ErrorCode::unavailable,
@@ -282,8 +285,8 @@ Result<std::string> ExportEngine::public_link(std::int64_t id) {
     auto file = get(id);
     if (!file) return std::unexpected(file.error());
     const auto expires = std::to_string(unix_seconds(file->expires_at));
-    return fmt::format("{}/api/files/shared/{}?expires={}&sig={}", d.config.public_url, file->filename,
-                       expires, link_signature(d.link_secret, *file, expires));
+    return fmt::format("{}/api/files/shared/{}?expires={}&sig={}", base.empty() ? d.config.public_url : base,
+                       file->filename, expires, link_signature(d.link_secret, *file, expires));
 }
 
 Result<std::pair<ExportedFile, std::string>> ExportEngine::download_shared(std::string_view filename,

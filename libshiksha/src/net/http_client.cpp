@@ -23,6 +23,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <new>
 #include <random>
@@ -966,6 +967,55 @@ struct HttpClient::Impl {
     }
 };
 
+namespace {
+
+struct EndpointTable {
+    std::mutex mu;
+    std::map<std::string, EndpointHealth, std::less<>> rows;
+};
+
+EndpointTable& endpoints() {
+    static EndpointTable table; // process-wide: outcomes per endpoint, whichever client sent
+    return table;
+}
+
+void record_outcome(const HttpRequest& request, const Result<HttpResponse>& result) {
+    auto key = endpoint_key(request.url);
+    if (key.empty()) return;
+    std::string error;
+    if (!result)
+        error = result.error().message;
+    else if (result->status >= 400)
+        error = fmt::format("HTTP {}: {}", result->status, upstream_message(result->body));
+    auto& table = endpoints();
+    const std::lock_guard lock(table.mu);
+    auto& row = table.rows[key];
+    ++row.calls;
+    if (error.empty()) {
+        row.last_success = now_utc();
+    } else {
+        ++row.failures;
+        row.last_failure = now_utc();
+        row.last_error = std::move(error);
+    }
+}
+
+} // namespace
+
+std::string endpoint_key(std::string_view url) {
+    auto parsed = parse_url(url);
+    if (!parsed) return {};
+    return fmt::format("{}:{}", parsed->host, parsed->port);
+}
+
+std::optional<EndpointHealth> endpoint_health(std::string_view key) {
+    auto& table = endpoints();
+    const std::lock_guard lock(table.mu);
+    auto it = table.rows.find(key);
+    if (it == table.rows.end()) return std::nullopt;
+    return it->second;
+}
+
 HttpClient::HttpClient(NetConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
 
 HttpClient::~HttpClient() = default;
@@ -973,7 +1023,9 @@ HttpClient::~HttpClient() = default;
 Result<HttpResponse> HttpClient::send(const HttpRequest& request, const CancelToken* cancel) const {
     // Nothing thrown by Asio, Beast or the allocator crosses this line.
     try {
-        return impl_->send(request, cancel);
+        auto result = impl_->send(request, cancel);
+        record_outcome(request, result);
+        return result;
     } catch (const std::bad_alloc&) {
         return fail(ErrorCode::internal, "out of memory while sending an HTTP request");
     } catch (const std::exception& e) {

@@ -75,6 +75,21 @@ struct ParsedUrl {
 /// `{"error":{"message":…}}`, `{"message":…}`, `{"detail":…}`, else the first 200 bytes.
 [[nodiscard]] std::string upstream_message(std::string_view body);
 
+/// What this process's outbound calls to one endpoint ("host:port") last did, for health reports.
+/// Every HttpClient::send records its outcome: success for an answer below 400, failure for a
+/// transport error or an error status (the status and upstream message are kept).
+struct EndpointHealth {
+    std::optional<Timestamp> last_success;
+    std::optional<Timestamp> last_failure;
+    std::string last_error;
+    std::int64_t calls = 0;
+    std::int64_t failures = 0;
+};
+/// "host:port" of a URL ("api.groq.com:443"); "" when it does not parse.
+[[nodiscard]] std::string endpoint_key(std::string_view url);
+/// nullopt when nothing was sent to that endpoint yet. Thread-safe.
+[[nodiscard]] std::optional<EndpointHealth> endpoint_health(std::string_view key);
+
 class HttpClient {
 public:
     explicit HttpClient(NetConfig config);

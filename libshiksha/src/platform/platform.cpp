@@ -16,8 +16,14 @@
 #include "translation/translation_engine_impl.hpp"
 #include "videos/video_engine_impl.hpp"
 
+#include "net/http_client.hpp"
+#include "shiksha/version.hpp"
+#include "store/delivery_repo.hpp"
+
 #include <fmt/format.h>
 
+#include <chrono>
+#include <cmath>
 #include <optional>
 
 namespace shiksha {
@@ -45,6 +51,8 @@ struct Platform::Impl {
     DeliveryEngine::Impl* delivery_impl = nullptr; ///< to stop its dispatcher before the pool
     std::unique_ptr<VideoEngine> videos;
     std::unique_ptr<AnalyticsEngine> analytics;
+    Timestamp started_at = now_utc();
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     // Declared last so it is destroyed first: queued tasks may still use the engines.
     std::unique_ptr<WorkerPool> workers;
 };
@@ -223,6 +231,150 @@ Result<void> Platform::check_health() {
         (void)db.execAndGet("SELECT 1").getInt();
         return {};
     });
+}
+
+namespace {
+
+ProviderHealth provider(std::string name, std::string kind, bool configured, std::string endpoint) {
+    ProviderHealth p{std::move(name), std::move(kind), configured, configured ? std::move(endpoint) : "",
+                     {}, {}, {}, 0, 0};
+    if (!p.endpoint.empty()) {
+        if (auto seen = detail::endpoint_health(detail::endpoint_key(p.endpoint))) {
+            p.last_success = seen->last_success;
+            p.last_failure = seen->last_failure;
+            p.last_error = seen->last_error;
+            p.calls = seen->calls;
+            p.failures = seen->failures;
+        }
+    }
+    return p;
+}
+
+bool in_chain(std::string_view chain, std::string_view name) {
+    for (auto part : detail::split(chain, ','))
+        if (detail::ascii_lower(detail::trim(part)) == name) return true;
+    return false;
+}
+
+} // namespace
+
+HealthReport Platform::detailed_health() {
+    auto& d = *impl_;
+    const auto& c = d.config;
+    HealthReport r;
+    r.schema_version_supported = schema_version();
+    r.schema_version = d.store->schema_version();
+    if (auto ok = check_health(); ok) {
+        r.database_ok = true;
+    } else {
+        r.database_error = ok.error().message;
+    }
+    std::error_code ec;
+    r.data_dir = std::filesystem::absolute(c.data_dir, ec);
+    if (ec) r.data_dir = c.data_dir;
+    const auto space = std::filesystem::space(c.data_dir, ec);
+    if (!ec) {
+        r.disk_capacity_bytes = space.capacity;
+        r.disk_free_bytes = space.free;
+        r.disk_available_bytes = space.available;
+    }
+    if (auto stats = d.retrieval->stats()) {
+        r.index_chunks = stats->chunks;
+        r.index_vectors = stats->vectors;
+        r.index_embedder = stats->embedder;
+        r.index_dimension = stats->dimension;
+        r.index_rebuilding = stats->rebuilding;
+    }
+    const bool custom_llm = c.providers.llm != nullptr;
+    r.providers.push_back(provider("llm",
+                                   custom_llm                ? "host-supplied"
+                                   : c.llm.configured()      ? "openai-compatible " + c.llm.model
+                                                             : "offline rule-based adapter",
+                                   custom_llm || c.llm.configured(),
+                                   custom_llm ? "" : c.llm.effective_base_url()));
+    const bool custom_embedder = c.providers.embedder != nullptr;
+    r.providers.push_back(provider("embeddings",
+                                   custom_embedder              ? "host-supplied"
+                                   : c.embeddings.base_url.empty() ? "built-in hash embedder"
+                                                                   : "openai-compatible " + c.embeddings.model,
+                                   custom_embedder || !c.embeddings.base_url.empty(),
+                                   custom_embedder ? "" : c.embeddings.base_url));
+    r.providers.push_back(provider("translation.google", "Google Cloud Translation v2",
+                                   in_chain(c.translation.providers, "google"), c.translation.google_base_url));
+    r.providers.push_back(provider("translation.bhashini", "Bhashini (ULCA)",
+                                   in_chain(c.translation.providers, "bhashini"),
+                                   c.translation.bhashini_pipeline_url));
+    r.providers.push_back(provider("translation.llm", "the llm provider",
+                                   in_chain(c.translation.providers, "llm"),
+                                   custom_llm ? "" : c.llm.effective_base_url()));
+    const auto& g = c.delivery.gateway;
+    r.providers.push_back(provider("whatsapp", g == "deeplink" ? "wa.me deep links" : g, g != "deeplink",
+                                   g == "meta" ? c.delivery.meta_base_url : c.delivery.twilio_base_url));
+    r.providers.push_back(provider("youtube", "YouTube Data API v3", !c.videos.youtube_api_key.empty(),
+                                   c.videos.youtube_base_url));
+    r.workers = d.workers->size();
+    r.worker_queue = d.workers->queued();
+    if (auto jobs = d.jobs->list({0, 1000})) {
+        for (const auto& j : *jobs) {
+            if (j.state == JobState::queued) ++r.jobs_queued;
+            if (j.state == JobState::running) ++r.jobs_running;
+        }
+    }
+    auto outbox = d.store->read(
+        [](SQLite::Database& db) -> Result<int> { return detail::delivery_repo::unfinished(db, 0); });
+    if (outbox) r.outbox_unfinished = *outbox;
+    r.version = std::string(version_string);
+    r.started_at = d.started_at;
+    r.uptime_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - d.started).count();
+    return r;
+}
+
+namespace {
+
+Json optional_time(const std::optional<Timestamp>& t) {
+    return t ? Json(format_timestamp(*t)) : Json();
+}
+
+} // namespace
+
+Json to_json(const HealthReport& r) {
+    Json providers = Json::object();
+    for (const auto& p : r.providers) {
+        providers[p.name] = Json::object({{"provider", p.provider},
+                                          {"configured", p.configured},
+                                          {"endpoint", p.endpoint.empty() ? Json() : Json(p.endpoint)},
+                                          {"last_success", optional_time(p.last_success)},
+                                          {"last_failure", optional_time(p.last_failure)},
+                                          {"last_error", p.last_error.empty() ? Json() : Json(p.last_error)},
+                                          {"calls", p.calls},
+                                          {"failures", p.failures}});
+    }
+    const bool healthy = r.database_ok && r.schema_version == r.schema_version_supported;
+    return Json::object(
+        {{"status", healthy ? "healthy" : "unhealthy"},
+         {"version", r.version},
+         {"uptime_seconds", std::round(r.uptime_seconds * 10) / 10},
+         {"started_at", format_timestamp(r.started_at)},
+         {"database", Json::object({{"ok", r.database_ok},
+                                    {"error", r.database_error.empty() ? Json() : Json(r.database_error)},
+                                    {"schema_version", r.schema_version},
+                                    {"schema_version_supported", r.schema_version_supported}})},
+         {"disk", Json::object({{"path", r.data_dir.string()},
+                                {"capacity_bytes", static_cast<std::int64_t>(r.disk_capacity_bytes)},
+                                {"free_bytes", static_cast<std::int64_t>(r.disk_free_bytes)},
+                                {"available_bytes", static_cast<std::int64_t>(r.disk_available_bytes)}})},
+         {"index", Json::object({{"chunks", r.index_chunks},
+                                 {"vectors", r.index_vectors},
+                                 {"embedder", r.index_embedder},
+                                 {"dimension", static_cast<std::int64_t>(r.index_dimension)},
+                                 {"rebuilding", r.index_rebuilding}})},
+         {"providers", std::move(providers)},
+         {"queues", Json::object({{"workers", static_cast<std::int64_t>(r.workers)},
+                                  {"worker_queue", static_cast<std::int64_t>(r.worker_queue)},
+                                  {"jobs_queued", r.jobs_queued},
+                                  {"jobs_running", r.jobs_running},
+                                  {"whatsapp_outbox", r.outbox_unfinished}})}});
 }
 
 AuthEngine& Platform::auth() noexcept {

@@ -90,6 +90,7 @@ std::optional<Video> video_from_json(const Json& json) {
     v.view_count = int_member(json, "view_count");
     if (const Json* s = json.find("relevance_score"); s && s->is_number()) v.relevance_score = s->as_double();
     v.relevance_reason = text_member(json, "relevance_reason");
+    v.published_date = text_member(json, "published_date");
     return v;
 }
 

@@ -87,17 +87,72 @@ std::string pacific_day(Timestamp t) {
 
 // JSON ----------------------------------------------------------------------------------------
 
+std::string youtube_watch_url(std::string_view video_id) {
+    return "https://www.youtube.com/watch?v=" + std::string(video_id);
+}
+
+std::string youtube_embed_url(std::string_view video_id) {
+    return "https://www.youtube.com/embed/" + std::string(video_id);
+}
+
+namespace {
+
+bool is_youtube_url(std::string_view url) {
+    return url.empty() || url.find("youtube.com/") != std::string_view::npos ||
+           url.find("youtu.be/") != std::string_view::npos;
+}
+
+/// A string member under `name` or its older alias; nullptr when neither is present (or null).
+const Json* member(const Json& body, std::string_view name, std::string_view alias) {
+    const Json* v = body.find(name);
+    if (!v || v->is_null()) v = alias.empty() ? nullptr : body.find(alias);
+    return v && !v->is_null() ? v : nullptr;
+}
+
+} // namespace
+
+Result<VideoSearchRequest> video_search_request_from_json(const Json& body) {
+    if (!body.is_object()) return fail_field("body", "body: expected a JSON object");
+    VideoSearchRequest req;
+    const Json* topic = member(body, "topic", "query");
+    if (!topic) return fail_field("topic", "topic: Field required");
+    if (!topic->is_string()) return fail_field("topic", "topic: Input should be a valid string");
+    req.query = topic->as_string();
+    if (const Json* l = member(body, "language", ""); l) {
+        if (!l->is_string()) return fail_field("language", "language: Input should be a valid string");
+        req.language = l->as_string();
+    }
+    if (const Json* m = member(body, "max_results", ""); m) {
+        if (!m->is_int()) return fail_field("max_results", "max_results: Input should be a valid integer");
+        if (m->as_int() < 1 || m->as_int() > 50)
+            return fail_field("max_results", "max_results: Input should be between 1 and 50");
+        req.max_results = static_cast<int>(m->as_int());
+    }
+    if (const Json* d = member(body, "video_duration", "duration"); d) {
+        if (!d->is_string())
+            return fail_field("video_duration", "video_duration: Input should be a valid string");
+        req.duration = d->as_string();
+    }
+    return req;
+}
+
 Json to_json(const Video& v) {
+    const bool youtube = is_youtube_url(v.url);
+    const std::string watch = v.url.empty() ? youtube_watch_url(v.video_id) : v.url;
     Json j = Json::object({{"video_id", v.video_id},
                            {"title", v.title},
                            {"description", v.description},
                            {"channel", v.channel},
+                           {"channel_name", v.channel},
                            {"url", v.url},
+                           {"watch_url", watch},
+                           {"embed_url", youtube ? youtube_embed_url(v.video_id) : watch},
                            {"thumbnail_url", v.thumbnail_url},
                            {"language", v.language},
                            {"duration", v.duration},
                            {"duration_seconds", v.duration_seconds},
-                           {"view_count", v.view_count}});
+                           {"view_count", v.view_count},
+                           {"published_date", v.published_date.empty() ? Json() : Json(v.published_date)}});
     if (v.relevance_score) {
         j["relevance_score"] = std::round(*v.relevance_score * 1000) / 1000;
         j["relevance_reason"] = v.relevance_reason;
@@ -109,10 +164,15 @@ Json to_json(const VideoSuggestions& s) {
     Json videos = Json::array();
     for (const auto& v : s.videos)
         videos.push_back(to_json(v));
+    // The requirement's names (module_title, suggested_videos, generated_at) beside ours.
+    Json suggested = videos;
     return Json::object({{"module_id", s.module_id},
+                         {"module_title", s.module_title},
+                         {"suggested_videos", std::move(suggested)},
+                         {"cached", s.cached},
+                         {"generated_at", format_timestamp(s.fetched_at)},
                          {"query", s.query},
                          {"source", s.source},
-                         {"cached", s.cached},
                          {"reason", s.reason.empty() ? Json() : Json(s.reason)},
                          {"fetched_at", format_timestamp(s.fetched_at)},
                          {"videos", std::move(videos)}});
@@ -122,7 +182,10 @@ Json to_json(const VideoSearchResult& r) {
     Json videos = Json::array();
     for (const auto& v : r.videos)
         videos.push_back(to_json(v));
-    return Json::object({{"query", r.query},
+    const auto total = static_cast<std::int64_t>(r.videos.size());
+    return Json::object({{"success", true},
+                         {"query", r.query},
+                         {"total_results", total},
                          {"source", r.source},
                          {"reason", r.reason.empty() ? Json() : Json(r.reason)},
                          {"videos", std::move(videos)}});
@@ -553,6 +616,7 @@ Result<VideoSuggestions> VideoEngine::suggest(std::int64_t module_id, const Sugg
     auto from_store = [&](const repo::StoredSuggestions& s, std::string reason) {
         VideoSuggestions out;
         out.module_id = module_id;
+        out.module_title = module->title;
         out.query = s.query;
         out.source = s.source;
         out.cached = true;
@@ -610,6 +674,7 @@ Result<VideoSuggestions> VideoEngine::suggest(std::int64_t module_id, const Sugg
 
     VideoSuggestions out;
     out.module_id = module_id;
+    out.module_title = module->title;
     out.query = query;
     out.source = source;
     out.reason = reason;
@@ -642,8 +707,8 @@ Result<VideoSearchResult> VideoEngine::search(const VideoSearchRequest& request)
         return fail_field("max_results", "max_results: Input should be between 1 and 50");
     const auto duration = detail::ascii_lower(request.duration.empty() ? "any" : request.duration);
     if (duration != "any" && duration != "short" && duration != "medium" && duration != "long")
-        return fail_field("duration",
-                          "duration: should be any, short (< 4 min), medium (4–20 min) or long (> 20 min)");
+        return fail_field("video_duration", "video_duration: should be any, short (< 4 min), medium (4–20 min) "
+                                            "or long (> 20 min)");
     std::string language_key;
     if (request.language && !detail::trim(*request.language).empty()) {
         const Language* l = find_language(*request.language);

@@ -137,6 +137,8 @@ private:
                 v.title = unescape_html(text_at(item, {"snippet", "title"}));
                 v.description = unescape_html(text_at(item, {"snippet", "description"}));
                 v.channel = unescape_html(text_at(item, {"snippet", "channelTitle"}));
+                if (const auto published = text_at(item, {"snippet", "publishedAt"}); published.size() >= 10)
+                    v.published_date = published.substr(0, 10);
                 for (const char* size : {"medium", "high", "default"}) {
                     v.thumbnail_url = text_at(item, {"snippet", "thumbnails", size, "url"});
                     if (!v.thumbnail_url.empty()) break;
