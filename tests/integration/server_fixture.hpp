@@ -10,10 +10,26 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
+#include <sstream>
+#include <string>
 
 namespace shiksha::test {
+
+/// The bundled sample manual the HTTP tests upload.
+inline const std::filesystem::path sample_manual =
+    std::filesystem::path(SHIKSHA_SOURCE_DIR) / "examples/data/low_cost_science_handbook.pdf";
+
+/// A whole file's bytes (an upload body).
+inline std::string read_file(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
 
 struct TestServer : PlatformFixture {
     std::unique_ptr<server::Api> api;

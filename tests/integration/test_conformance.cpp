@@ -22,16 +22,6 @@ using namespace shiksha::test;
 
 namespace {
 
-const std::filesystem::path sample =
-    std::filesystem::path(SHIKSHA_SOURCE_DIR) / "examples/data/low_cost_science_handbook.pdf";
-
-std::string read(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 /// `[shape]`: an array whose every item has `shape`.
 Json items(Json shape) {
     return Json(Json::Array{std::move(shape)});
@@ -114,48 +104,52 @@ const Json pdf_export_shape = Json::object({{"success", "bool"},
 const Json share_shape = Json::object(
     {{"success", "bool"},
      {"messages_sent", "int"},
-     {"delivery_status", items(Json::object({{"phone", "string"}, {"status", "string"}, {"message_id", "string"}}))},
+     {"delivery_status",
+      items(Json::object({{"phone", "string"}, {"status", "string"}, {"message_id", "string"}}))},
      {"pdf_attachment", "string"}});
 
-const Json video_search_shape = Json::object({{"success", "bool"},
-                                              {"query", "string"},
-                                              {"total_results", "int"},
-                                              {"videos", items(Json::object({{"video_id", "string"},
-                                                                             {"title", "string"},
-                                                                             {"description", "string"},
-                                                                             {"thumbnail_url", "string"},
-                                                                             {"duration", "string"},
-                                                                             {"channel_name", "string"},
-                                                                             {"view_count", "int"},
-                                                                             {"published_date", "string"},
-                                                                             {"embed_url", "string"},
-                                                                             {"watch_url", "string"},
-                                                                             {"relevance_score", "number"}}))}});
+const Json video_search_shape =
+    Json::object({{"success", "bool"},
+                  {"query", "string"},
+                  {"total_results", "int"},
+                  {"videos", items(Json::object({{"video_id", "string"},
+                                                 {"title", "string"},
+                                                 {"description", "string"},
+                                                 {"thumbnail_url", "string"},
+                                                 {"duration", "string"},
+                                                 {"channel_name", "string"},
+                                                 {"view_count", "int"},
+                                                 {"published_date", "string"},
+                                                 {"embed_url", "string"},
+                                                 {"watch_url", "string"},
+                                                 {"relevance_score", "number"}}))}});
 
-const Json suggestions_shape = Json::object({{"module_id", "int"},
-                                             {"module_title", "string"},
-                                             {"suggested_videos", items(Json::object({{"video_id", "string"},
-                                                                                      {"title", "string"},
-                                                                                      {"thumbnail_url", "string"},
-                                                                                      {"duration", "string"},
-                                                                                      {"watch_url", "string"},
-                                                                                      {"relevance_reason", "string"}}))},
-                                             {"cached", "bool"},
-                                             {"generated_at", "string"}});
+const Json suggestions_shape =
+    Json::object({{"module_id", "int"},
+                  {"module_title", "string"},
+                  {"suggested_videos", items(Json::object({{"video_id", "string"},
+                                                           {"title", "string"},
+                                                           {"thumbnail_url", "string"},
+                                                           {"duration", "string"},
+                                                           {"watch_url", "string"},
+                                                           {"relevance_reason", "string"}}))},
+                  {"cached", "bool"},
+                  {"generated_at", "string"}});
 
-const Json summary_shape = Json::object(
-    {{"total_feedback", "int"},
-     {"helpful_count", "int"},
-     {"not_helpful_count", "int"},
-     {"helpfulness_rate", "number"},
-     {"average_rating", "number"},
-     {"feedback_by_cluster", items(Json::object({{"cluster_id", "int"},
-                                                 {"cluster_name", "string"},
-                                                 {"total", "int"},
-                                                 {"helpful", "int"},
-                                                 {"rate", "number"}}))},
-     {"feedback_over_time", items(Json::object({{"date", "string"}, {"helpful", "int"}, {"not_helpful", "int"}}))},
-     {"common_issues", items(Json("string"))}});
+const Json summary_shape =
+    Json::object({{"total_feedback", "int"},
+                  {"helpful_count", "int"},
+                  {"not_helpful_count", "int"},
+                  {"helpfulness_rate", "number"},
+                  {"average_rating", "number"},
+                  {"feedback_by_cluster", items(Json::object({{"cluster_id", "int"},
+                                                              {"cluster_name", "string"},
+                                                              {"total", "int"},
+                                                              {"helpful", "int"},
+                                                              {"rate", "number"}}))},
+                  {"feedback_over_time",
+                   items(Json::object({{"date", "string"}, {"helpful", "int"}, {"not_helpful", "int"}}))},
+                  {"common_issues", items(Json("string"))}});
 
 const Json performance_entry = Json::object({{"module_id", "int"},
                                              {"title", "string"},
@@ -163,16 +157,15 @@ const Json performance_entry = Json::object({{"module_id", "int"},
                                              {"feedback_count", "int"},
                                              {"avg_rating", "number"}});
 
-const Json performance_shape =
-    Json::object({{"top_modules", items(performance_entry)}, {"underperforming_modules", items(performance_entry)}});
+const Json performance_shape = Json::object(
+    {{"top_modules", items(performance_entry)}, {"underperforming_modules", items(performance_entry)}});
 
-const Json prd_login_shape = Json::object({{"access_token", "string"},
-                                           {"token_type", "string"},
-                                           {"expires_in", "int"},
-                                           {"user", Json::object({{"id", "int"},
-                                                                  {"username", "string"},
-                                                                  {"role", "string"},
-                                                                  {"full_name", "string"}})}});
+const Json prd_login_shape = Json::object(
+    {{"access_token", "string"},
+     {"token_type", "string"},
+     {"expires_in", "int"},
+     {"user",
+      Json::object({{"id", "int"}, {"username", "string"}, {"role", "string"}, {"full_name", "string"}})}});
 
 const Json health_detailed_shape = Json::object(
     {{"status", "string"},
@@ -182,8 +175,8 @@ const Json health_detailed_shape = Json::object(
      {"disk", Json::object({{"capacity_bytes", "int"}, {"free_bytes", "int"}, {"available_bytes", "int"}})},
      {"index", Json::object({{"chunks", "int"}, {"vectors", "int"}, {"rebuilding", "bool"}})},
      {"providers", Json::object({{"llm", Json::object({{"configured", "bool"},
-                                                        {"last_success", "string|null"},
-                                                        {"last_failure", "string|null"}})},
+                                                       {"last_success", "string|null"},
+                                                       {"last_failure", "string|null"}})},
                                  {"translation.google", Json::object({{"configured", "bool"},
                                                                       {"last_success", "string|null"},
                                                                       {"last_failure", "string|null"}})},
@@ -193,7 +186,8 @@ const Json health_detailed_shape = Json::object(
                                  {"youtube", Json::object({{"configured", "bool"},
                                                            {"last_success", "string|null"},
                                                            {"last_failure", "string|null"}})}})},
-     {"queues", Json::object({{"worker_queue", "int"}, {"jobs_queued", "int"}, {"whatsapp_outbox", "int"}})}});
+     {"queues",
+      Json::object({{"worker_queue", "int"}, {"jobs_queued", "int"}, {"whatsapp_outbox", "int"}})}});
 
 // --- The server ------------------------------------------------------------------------------
 
@@ -230,7 +224,9 @@ struct ConformanceServer {
     HttpClient http{server.port};
     std::string admin = server.admin();
 
-    HttpResult get(const std::string& target, const std::string& token = {}) { return http.get(target, token); }
+    HttpResult get(const std::string& target, const std::string& token = {}) {
+        return http.get(target, token);
+    }
     HttpResult post(const std::string& target, const Json& body, const std::string& token) {
         return http.post_json(target, body, token);
     }
@@ -244,18 +240,18 @@ struct ConformanceServer {
 
     /// The original frontend's upload: raw axios, multipart part `file`, no Authorization header.
     HttpResult upload(const std::string& title, const std::string& filename = "handbook.pdf",
-                      const std::string& data = read(sample)) {
+                      const std::string& data = read_file(sample_manual)) {
         const std::string boundary = "----WebKitFormBoundaryConformance";
-        const std::string body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" +
-                                 filename + "\"\r\nContent-Type: application/pdf\r\n\r\n" + data + "\r\n--" +
-                                 boundary + "--\r\n";
+        const std::string body =
+            "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename +
+            "\"\r\nContent-Type: application/pdf\r\n\r\n" + data + "\r\n--" + boundary + "--\r\n";
         return http.request("POST", "/api/manuals/upload?title=" + title, body,
                             {{"Content-Type", "multipart/form-data; boundary=" + boundary}});
     }
 
     /// An indexed manual and one module generated from it for `cluster`.
     std::pair<std::int64_t, std::int64_t> module_for(std::int64_t cluster, const std::string& topic) {
-        auto up = server.platform->manuals().upload_file(sample, {"Handbook", ""});
+        auto up = server.platform->manuals().upload_file(sample_manual, {"Handbook", ""});
         REQUIRE(up);
         REQUIRE(server.platform->manuals().index(up->manual.id));
         auto m = server.platform->modules().generate({up->manual.id, cluster, topic, "english", {}});
@@ -267,17 +263,25 @@ struct ConformanceServer {
 } // namespace
 
 TEST_CASE("the shape check fails when a required field is renamed, dropped or retyped") {
-    const Json answer = Json::object({{"success", true}, {"pdf_url", "/api/files/download/x.pdf"},
-                                      {"file_size", 10}, {"filename", "x.pdf"}, {"generated_at", "2026-01-15"}});
+    const Json answer = Json::object({{"success", true},
+                                      {"pdf_url", "/api/files/download/x.pdf"},
+                                      {"file_size", 10},
+                                      {"filename", "x.pdf"},
+                                      {"generated_at", "2026-01-15"}});
     CHECK(shape_problems(answer, pdf_export_shape).empty());
-    Json renamed = Json::object({{"success", true}, {"pdf_link", "/x.pdf"}, {"file_size", 10},
-                                 {"filename", "x.pdf"}, {"generated_at", "2026-01-15"}});
+    Json renamed = Json::object({{"success", true},
+                                 {"pdf_link", "/x.pdf"},
+                                 {"file_size", 10},
+                                 {"filename", "x.pdf"},
+                                 {"generated_at", "2026-01-15"}});
     CHECK(shape_problems(renamed, pdf_export_shape).size() == 1);
     Json retyped = answer;
     retyped["file_size"] = "10";
     CHECK(shape_problems(retyped, pdf_export_shape).size() == 1);
-    const Json nested = Json::object({{"delivery_status", Json(Json::Array{Json::object({{"phone", "+91"}})})}});
-    CHECK(shape_problems(nested, Json::object({{"delivery_status", items(Json::object({{"number", "string"}}))}}))
+    const Json nested =
+        Json::object({{"delivery_status", Json(Json::Array{Json::object({{"phone", "+91"}})})}});
+    CHECK(shape_problems(nested,
+                         Json::object({{"delivery_status", items(Json::object({{"number", "string"}}))}}))
               .size() == 1);
 }
 
@@ -289,24 +293,31 @@ TEST_CASE("API contract: health, auth, clusters, manuals, modules, translation, 
     REQUIRE(health.status == 200);
     CHECK(health.json().find("status")->as_string() == "healthy");
     auto banner = s.get("/");
-    CHECK_SHAPE(banner.json(), Json::object({{"message", "string"}, {"status", "string"}, {"version", "string"},
-                                             {"endpoints", "object"}}));
+    CHECK_SHAPE(
+        banner.json(),
+        Json::object(
+            {{"message", "string"}, {"status", "string"}, {"version", "string"}, {"endpoints", "object"}}));
     CHECK(banner.json().find("message")->as_string() == "Shiksha-Setu API");
 
     // §2 Auth
-    auto login = s.post("/api/auth/login",
-                        Json::object({{"email", "meera.gupta@principal.bangalore.edu"}, {"password", "principal123"}}), {});
+    auto login = s.post(
+        "/api/auth/login",
+        Json::object({{"email", "meera.gupta@principal.bangalore.edu"}, {"password", "principal123"}}), {});
     REQUIRE_MESSAGE(login.status == 200, login.body);
-    CHECK_SHAPE(login.json(), Json::object({{"access_token", "string"}, {"token_type", "string"}, {"user", user_shape}}));
+    CHECK_SHAPE(login.json(),
+                Json::object({{"access_token", "string"}, {"token_type", "string"}, {"user", user_shape}}));
     CHECK(login.json().find("token_type")->as_string() == "bearer");
     const Json login_body = login.json();
     const auto& user = *login_body.find("user");
     CHECK(user.find("role")->as_string() == "principal");
     CHECK(user.find("school_name")->as_string() == "Bangalore International School");
     const auto principal = login.json().find("access_token")->as_string();
-    CHECK(s.post("/api/auth/login", Json::object({{"email", "admin@shiksha-setu.gov.in"}, {"password", "nope"}}), {})
+    CHECK(s.post("/api/auth/login",
+                 Json::object({{"email", "admin@shiksha-setu.gov.in"}, {"password", "nope"}}), {})
               .status == 401);
-    CHECK(s.post("/api/auth/login", Json::object({{"email", "not-an-email"}, {"password", "x"}}), {}).status == 422);
+    CHECK(
+        s.post("/api/auth/login", Json::object({{"email", "not-an-email"}, {"password", "x"}}), {}).status ==
+        422);
     auto me = s.get("/api/auth/me", s.admin);
     REQUIRE(me.status == 200);
     CHECK_SHAPE(me.json(), user_shape);
@@ -331,19 +342,23 @@ TEST_CASE("API contract: health, auth, clusters, manuals, modules, translation, 
     CHECK_FALSE(created.json().find("pinned")->as_bool());
     const auto cluster = created.json().find("id")->as_int();
     const auto cluster_path = "/api/clusters/" + std::to_string(cluster);
-    auto db_names = s.post("/api/clusters/", Json::object({{"name", "Gadchiroli Conformance Cluster"},
-                                                           {"geographic_type", "Forest Area"},
-                                                           {"primary_language", "Marathi"},
-                                                           {"infrastructure_level", "Medium"},
-                                                           {"specific_challenges", Json()}}),
+    auto db_names = s.post("/api/clusters/",
+                           Json::object({{"name", "Gadchiroli Conformance Cluster"},
+                                         {"geographic_type", "Forest Area"},
+                                         {"primary_language", "Marathi"},
+                                         {"infrastructure_level", "Medium"},
+                                         {"specific_challenges", Json()}}),
                            s.admin);
     REQUIRE(db_names.status == 201);
     CHECK(db_names.json().find("language")->as_string() == "Marathi");
     auto duplicate = s.post("/api/clusters/", cluster_request, s.admin);
     CHECK(duplicate.status == 409); // deviation: the original answers 400 (README)
     CHECK_SHAPE(duplicate.json(), error_shape);
-    auto too_short = s.post("/api/clusters/", Json::object({{"name", "A"}, {"region_type", "Urban"}, {"language", "Hindi"},
-                                                            {"infrastructure_constraints", "Low"}}),
+    auto too_short = s.post("/api/clusters/",
+                            Json::object({{"name", "A"},
+                                          {"region_type", "Urban"},
+                                          {"language", "Hindi"},
+                                          {"infrastructure_constraints", "Low"}}),
                             s.admin);
     CHECK(too_short.status == 422);
     CHECK_SHAPE(too_short.json(), Json::object({{"detail", "string"}, {"errors", "array"}}));
@@ -357,9 +372,12 @@ TEST_CASE("API contract: health, auth, clusters, manuals, modules, translation, 
     CHECK(missing.json().find("detail")->as_string() == "Cluster with ID 999999 not found");
     // The frontend's edit sends all six, nulls included.
     auto updated = s.send("PUT", cluster_path, s.admin,
-                          Json::object({{"name", "Dantewada Conformance Block"}, {"region_type", "Tribal Belt"},
-                                        {"language", "Hindi"}, {"infrastructure_constraints", "Medium"},
-                                        {"key_issues", Json()}, {"additional_notes", Json()}})
+                          Json::object({{"name", "Dantewada Conformance Block"},
+                                        {"region_type", "Tribal Belt"},
+                                        {"language", "Hindi"},
+                                        {"infrastructure_constraints", "Medium"},
+                                        {"key_issues", Json()},
+                                        {"additional_notes", Json()}})
                               .dump());
     REQUIRE_MESSAGE(updated.status == 200, updated.body);
     CHECK_SHAPE(updated.json(), cluster_shape);
@@ -398,8 +416,10 @@ TEST_CASE("API contract: health, auth, clusters, manuals, modules, translation, 
 
     // §5 Modules
     auto generated = s.post("/api/modules/generate",
-                            Json::object({{"manual_id", manual}, {"cluster_id", cluster},
-                                          {"topic", "Series and parallel circuits"}, {"target_language", "english"}}),
+                            Json::object({{"manual_id", manual},
+                                          {"cluster_id", cluster},
+                                          {"topic", "Series and parallel circuits"},
+                                          {"target_language", "english"}}),
                             s.admin);
     REQUIRE_MESSAGE(generated.status == 201, generated.body);
     CHECK_SHAPE(generated.json(), module_shape);
@@ -415,60 +435,77 @@ TEST_CASE("API contract: health, auth, clusters, manuals, modules, translation, 
         keys.push_back(k);
         CHECK(v.is_string());
     }
-    CHECK(keys == std::vector<std::string>{"english", "hindi", "marathi", "bengali", "tamil", "telugu", "gujarati",
-                                           "kannada", "malayalam", "punjabi", "odia", "urdu"});
+    CHECK(keys == std::vector<std::string>{"english", "hindi", "marathi", "bengali", "tamil", "telugu",
+                                           "gujarati", "kannada", "malayalam", "punjabi", "odia", "urdu"});
     CHECK_SHAPE(s.get("/api/modules/?skip=0&limit=100&cluster_id=" + std::to_string(cluster), s.admin).json(),
                 items(module_shape));
     CHECK_SHAPE(s.get(module_path, s.admin).json(), module_shape);
     CHECK(s.get("/api/modules/999999", s.admin).json().find("detail")->as_string() ==
           "Module with ID 999999 not found");
-    const Json approval_shape = Json::object({{"status", "string"}, {"message", "string"}, {"module_id", "int"},
-                                              {"language", "string|null"}, {"pdf_id", "int"}});
+    const Json approval_shape = Json::object({{"status", "string"},
+                                              {"message", "string"},
+                                              {"module_id", "int"},
+                                              {"language", "string|null"},
+                                              {"pdf_id", "int"}});
     auto approved = s.send("PATCH", module_path + "/approve", s.admin);
     REQUIRE_MESSAGE(approved.status == 200, approved.body);
     CHECK_SHAPE(approved.json(), approval_shape);
     CHECK(approved.json().find("message")->as_string() == "Module approved and PDF generated successfully");
     CHECK_SHAPE(s.get(module_path + "/approve", s.admin).json(), approval_shape);
-    auto feedback = s.post(module_path + "/feedback", Json::object({{"rating", 4}, {"comment", "Useful"}}), s.admin);
+    auto feedback =
+        s.post(module_path + "/feedback", Json::object({{"rating", 4}, {"comment", "Useful"}}), s.admin);
     REQUIRE_MESSAGE(feedback.status == 200, feedback.body);
-    CHECK_SHAPE(feedback.json(), Json::object({{"id", "int"}, {"module_id", "int"}, {"rating", "int"},
-                                               {"comment", "string|null"}, {"tags", "array|null"},
+    CHECK_SHAPE(feedback.json(), Json::object({{"id", "int"},
+                                               {"module_id", "int"},
+                                               {"rating", "int"},
+                                               {"comment", "string|null"},
+                                               {"tags", "array|null"},
                                                {"submitted_at", "string"}}));
     CHECK(s.post(module_path + "/feedback", Json::object({{"rating", 6}}), s.admin).status == 422);
 
     // §6 Translation
-    auto translated = s.post("/api/translation/translate",
-                             Json::object({{"text", "Water boils."}, {"target_language", "hindi"},
-                                           {"source_language", "english"}}),
-                             s.admin);
+    auto translated =
+        s.post("/api/translation/translate",
+               Json::object(
+                   {{"text", "Water boils."}, {"target_language", "hindi"}, {"source_language", "english"}}),
+               s.admin);
     REQUIRE_MESSAGE(translated.status == 200, translated.body);
-    CHECK_SHAPE(translated.json(), Json::object({{"original_text", "string"}, {"translated_text", "string"},
-                                                 {"source_language", "string"}, {"target_language", "string"}}));
+    CHECK_SHAPE(translated.json(), Json::object({{"original_text", "string"},
+                                                 {"translated_text", "string"},
+                                                 {"source_language", "string"},
+                                                 {"target_language", "string"}}));
     CHECK(translated.json().find("target_language")->as_string() == "hindi");
-    auto unsupported = s.post("/api/translation/translate",
-                              Json::object({{"text", "Water boils."}, {"target_language", "klingon"}}), s.admin);
+    auto unsupported =
+        s.post("/api/translation/translate",
+               Json::object({{"text", "Water boils."}, {"target_language", "klingon"}}), s.admin);
     REQUIRE(unsupported.status == 422); // deviation: the original answers 400 (README)
     CHECK(unsupported.json().find("detail")->as_string().starts_with("Language 'klingon' is not supported"));
-    auto batch = s.post("/api/translation/translate/batch",
-                        Json::object({{"texts", strings({"Water boils.", "Light travels."})},
-                                      {"target_language", "hindi"}}),
-                        s.admin);
+    auto batch = s.post(
+        "/api/translation/translate/batch",
+        Json::object({{"texts", strings({"Water boils.", "Light travels."})}, {"target_language", "hindi"}}),
+        s.admin);
     REQUIRE(batch.status == 200);
-    CHECK_SHAPE(batch.json(), Json::object({{"translations", items(Json("string"))}, {"target_language", "string"}}));
+    CHECK_SHAPE(batch.json(),
+                Json::object({{"translations", items(Json("string"))}, {"target_language", "string"}}));
     CHECK(batch.json().find("translations")->as_array().size() == 2);
     auto tl = s.get("/api/translation/languages");
-    CHECK_SHAPE(tl.json(), Json::object({{"languages", items(Json("string"))}, {"language_codes", "object"},
-                                         {"model", "string"}, {"description", "string"}}));
+    CHECK_SHAPE(tl.json(), Json::object({{"languages", items(Json("string"))},
+                                         {"language_codes", "object"},
+                                         {"model", "string"},
+                                         {"description", "string"}}));
     CHECK(tl.json().find("languages")->as_array().size() == 12);
 
     // §7 Exports
     auto exported = s.send("POST", "/api/exports/module-pdf?module_id=" + std::to_string(module), s.admin);
     REQUIRE_MESSAGE(exported.status == 200, exported.body);
-    CHECK_SHAPE(exported.json(), Json::object({{"status", "string"}, {"pdf_id", "int"}, {"message", "string"}}));
+    CHECK_SHAPE(exported.json(),
+                Json::object({{"status", "string"}, {"pdf_id", "int"}, {"message", "string"}}));
     const auto pdf_id = std::to_string(exported.json().find("pdf_id")->as_int());
     CHECK(s.send("POST", "/api/exports/module-pdf", s.admin).status == 422);
-    CHECK(s.send("POST", "/api/exports/module-pdf?module_id=999999", s.admin).json().find("detail")->as_string() ==
-          "Module not found");
+    CHECK(s.send("POST", "/api/exports/module-pdf?module_id=999999", s.admin)
+              .json()
+              .find("detail")
+              ->as_string() == "Module not found");
     auto pdf = s.get("/api/exports/download/" + pdf_id, s.admin);
     REQUIRE(pdf.status == 200);
     CHECK(pdf.header("content-type") == "application/pdf");
@@ -481,7 +518,8 @@ TEST_CASE("API contract: health, auth, clusters, manuals, modules, translation, 
     auto removed = s.send("DELETE", "/api/exports/" + pdf_id, s.admin);
     REQUIRE(removed.status == 200);
     CHECK_SHAPE(removed.json(), Json::object({{"status", "string"}, {"message", "string"}}));
-    CHECK(s.get("/api/exports/download/" + pdf_id, s.admin).json().find("detail")->as_string() == "PDF not found");
+    CHECK(s.get("/api/exports/download/" + pdf_id, s.admin).json().find("detail")->as_string() ==
+          "PDF not found");
 
     // Deletions cascade and answer 204.
     CHECK(s.send("DELETE", module_path, s.admin).status == 204);
@@ -505,8 +543,10 @@ TEST_CASE("PRD §3.1: PDF export and WhatsApp share, replayed from the requireme
     REQUIRE_MESSAGE(hindi.status == 200, hindi.body);
 
     auto exported = s.post(module_path + "/export/pdf",
-                           Json::object({{"include_original", true}, {"include_comparison", false},
-                                         {"page_size", "A4"}, {"language", "hi"}}),
+                           Json::object({{"include_original", true},
+                                         {"include_comparison", false},
+                                         {"page_size", "A4"},
+                                         {"language", "hi"}}),
                            s.admin);
     REQUIRE_MESSAGE(exported.status == 200, exported.body);
     CHECK_SHAPE(exported.json(), pdf_export_shape);
@@ -557,8 +597,10 @@ TEST_CASE("PRD §3.2: video search and module video suggestions") {
     CHECK(found.json().find("total_results")->as_int() == 5);
     CHECK(found.json().find("videos")->as_array().size() == 5);
     const auto v = found.json().find("videos")->as_array().front();
-    CHECK(v.find("watch_url")->as_string() == "https://www.youtube.com/watch?v=" + v.find("video_id")->as_string());
-    CHECK(v.find("embed_url")->as_string() == "https://www.youtube.com/embed/" + v.find("video_id")->as_string());
+    CHECK(v.find("watch_url")->as_string() ==
+          "https://www.youtube.com/watch?v=" + v.find("video_id")->as_string());
+    CHECK(v.find("embed_url")->as_string() ==
+          "https://www.youtube.com/embed/" + v.find("video_id")->as_string());
     CHECK(v.find("published_date")->as_string() == "2025-08-15");
     // video_duration reached YouTube as videoDuration.
     bool short_asked = false;
@@ -566,8 +608,8 @@ TEST_CASE("PRD §3.2: video search and module video suggestions") {
         if (r.target.find("videoDuration=short") != std::string::npos) short_asked = true;
     CHECK(short_asked);
     // The older names still work.
-    auto older = s.post("/api/videos/search", Json::object({{"query", "photosynthesis"}, {"duration", "medium"}}),
-                        s.admin);
+    auto older = s.post("/api/videos/search",
+                        Json::object({{"query", "photosynthesis"}, {"duration", "medium"}}), s.admin);
     CHECK(older.status == 200);
     CHECK(s.post("/api/videos/search", Json::object({{"language", "hi"}}), s.admin).status == 422);
 
@@ -577,8 +619,7 @@ TEST_CASE("PRD §3.2: video search and module video suggestions") {
     CHECK_SHAPE(first.json(), suggestions_shape);
     CHECK_FALSE(first.json().find("cached")->as_bool());
     CHECK(first.json().find("suggested_videos")->as_array().size() == 3);
-    CHECK(first.json().find("module_title")->as_string() ==
-          s.server.platform->modules().get(module)->title);
+    CHECK(first.json().find("module_title")->as_string() == s.server.platform->modules().get(module)->title);
     auto second = s.get(path, s.admin);
     CHECK_SHAPE(second.json(), suggestions_shape);
     CHECK(second.json().find("cached")->as_bool());
@@ -586,27 +627,31 @@ TEST_CASE("PRD §3.2: video search and module video suggestions") {
 
     auto langs = s.get("/api/videos/languages", s.admin); // §10.1
     REQUIRE(langs.status == 200);
-    CHECK_SHAPE(langs.json(), items(Json::object({{"key", "string"}, {"code", "string"}, {"name", "string"}})));
+    CHECK_SHAPE(langs.json(),
+                items(Json::object({{"key", "string"}, {"code", "string"}, {"name", "string"}})));
 }
 
 TEST_CASE("PRD §4.1: feedback summary and module performance") {
     ConformanceServer s;
     const auto cluster = s.server.platform->clusters().list()->front().id;
     const auto [manual, good] = s.module_for(cluster, "Series and parallel circuits");
-    const auto bad = s.server.platform->modules().generate({manual, cluster, "Lemon battery", "english", {}})->id;
+    const auto bad =
+        s.server.platform->modules().generate({manual, cluster, "Lemon battery", "english", {}})->id;
     const auto teacher = s.server.teacher();
     for (int i = 0; i < 6; ++i) {
         REQUIRE(s.post("/api/modules/" + std::to_string(good) + "/feedback",
                        Json::object({{"rating", 5}, {"comment", "Clear steps"}}), teacher)
                     .status == 200);
         REQUIRE(s.post("/api/modules/" + std::to_string(bad) + "/feedback",
-                       Json::object({{"rating", 1}, {"comment", "Too technical for primary teachers"}}), teacher)
+                       Json::object({{"rating", 1}, {"comment", "Too technical for primary teachers"}}),
+                       teacher)
                     .status == 200);
     }
 
-    auto summary = s.get("/api/analytics/feedback/summary?cluster_id=" + std::to_string(cluster) +
-                             "&manual_id=" + std::to_string(manual) + "&date_from=2020-01-01&date_to=2100-12-31",
-                         s.admin);
+    auto summary =
+        s.get("/api/analytics/feedback/summary?cluster_id=" + std::to_string(cluster) +
+                  "&manual_id=" + std::to_string(manual) + "&date_from=2020-01-01&date_to=2100-12-31",
+              s.admin);
     REQUIRE_MESSAGE(summary.status == 200, summary.body);
     CHECK_SHAPE(summary.json(), summary_shape);
     CHECK(summary.json().find("total_feedback")->as_int() == 12);
@@ -636,12 +681,13 @@ TEST_CASE("PRD §4.1: feedback summary and module performance") {
 TEST_CASE("PRD §4.2 and §10.1: login with username, refresh, logout, detailed health") {
     ConformanceServer s;
     REQUIRE(s.server.platform->auth().create_user({.username = "dr.kumar",
-                                                    .email = "dr.kumar@diet.gov.in",
-                                                    .name = "Dr. Kumar",
-                                                    .role = Role::admin,
-                                                    .password = "SecurePass123!"}));
-    auto login = s.post("/api/auth/login",
-                        Json::object({{"username", "dr.kumar@diet.gov.in"}, {"password", "SecurePass123!"}}), {});
+                                                   .email = "dr.kumar@diet.gov.in",
+                                                   .name = "Dr. Kumar",
+                                                   .role = Role::admin,
+                                                   .password = "SecurePass123!"}));
+    auto login =
+        s.post("/api/auth/login",
+               Json::object({{"username", "dr.kumar@diet.gov.in"}, {"password", "SecurePass123!"}}), {});
     REQUIRE_MESSAGE(login.status == 200, login.body);
     CHECK_SHAPE(login.json(), prd_login_shape);
     CHECK(login.json().find("token_type")->as_string() == "bearer");
@@ -650,8 +696,9 @@ TEST_CASE("PRD §4.2 and §10.1: login with username, refresh, logout, detailed 
     CHECK(login.json().find("user")->find("role")->as_string() == "admin");
     const auto token = login.json().find("access_token")->as_string();
 
-    auto refreshed = s.post("/api/auth/refresh",
-                            Json::object({{"refresh_token", login.json().find("refresh_token")->as_string()}}), {});
+    auto refreshed =
+        s.post("/api/auth/refresh",
+               Json::object({{"refresh_token", login.json().find("refresh_token")->as_string()}}), {});
     REQUIRE(refreshed.status == 200);
     CHECK_SHAPE(refreshed.json(), prd_login_shape);
 
@@ -687,10 +734,11 @@ TEST_CASE("the OpenAPI document names the requirement's routes") {
     const Json document = doc.json();
     const Json* paths = document.find("paths");
     REQUIRE(paths);
-    for (const char* p : {"/api/modules/{id}/export/pdf", "/api/modules/{id}/share/whatsapp", "/api/videos/search",
-                          "/api/videos/languages", "/api/modules/{id}/video-suggestions", "/api/auth/login",
-                          "/api/auth/refresh", "/api/auth/logout", "/api/analytics/feedback/summary",
-                          "/api/analytics/modules/performance", "/api/health/detailed"}) {
+    for (const char* p :
+         {"/api/modules/{id}/export/pdf", "/api/modules/{id}/share/whatsapp", "/api/videos/search",
+          "/api/videos/languages", "/api/modules/{id}/video-suggestions", "/api/auth/login",
+          "/api/auth/refresh", "/api/auth/logout", "/api/analytics/feedback/summary",
+          "/api/analytics/modules/performance", "/api/health/detailed"}) {
         CHECK_MESSAGE(paths->find(p) != nullptr, p);
     }
     // The document shows the requirement's shapes: every member the suite requires is required there.

@@ -13,16 +13,6 @@ using namespace shiksha::test;
 
 namespace {
 
-const std::filesystem::path sample =
-    std::filesystem::path(SHIKSHA_SOURCE_DIR) / "examples/data/low_cost_science_handbook.pdf";
-
-std::string read(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 const std::string origin = "http://localhost:5173";
 
 /// What the browser adds to every call through the frontend's axios client.
@@ -57,9 +47,10 @@ TEST_CASE("the original frontend's journey: log in, upload, index, cluster, gene
     CHECK(preflight.header("access-control-allow-credentials") == "true");
 
     // 1. Log in with the "Quick Demo Login" admin account.
-    auto login = c.request("POST", "/api/auth/login",
-                           Json::object({{"email", "admin@shiksha-setu.gov.in"}, {"password", "admin123"}}).dump(),
-                           browser({}, true));
+    auto login =
+        c.request("POST", "/api/auth/login",
+                  Json::object({{"email", "admin@shiksha-setu.gov.in"}, {"password", "admin123"}}).dump(),
+                  browser({}, true));
     REQUIRE_MESSAGE(login.status == 200, login.body);
     CHECK(login.header("access-control-allow-origin") == origin);
     const auto token = login.json().find("access_token")->as_string();
@@ -70,12 +61,14 @@ TEST_CASE("the original frontend's journey: log in, upload, index, cluster, gene
 
     // 2. Upload: raw axios, multipart, no Authorization header.
     const std::string boundary = "----WebKitFormBoundaryJourney";
-    const std::string body = "--" + boundary +
-                             "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"handbook.pdf\"\r\n"
-                             "Content-Type: application/pdf\r\n\r\n" +
-                             read(sample) + "\r\n--" + boundary + "--\r\n";
-    auto uploaded = c.request("POST", "/api/manuals/upload?title=Low-Cost%20Science%20Handbook", body,
-                              {{"Origin", origin}, {"Content-Type", "multipart/form-data; boundary=" + boundary}});
+    const std::string body =
+        "--" + boundary +
+        "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"handbook.pdf\"\r\n"
+        "Content-Type: application/pdf\r\n\r\n" +
+        read_file(sample_manual) + "\r\n--" + boundary + "--\r\n";
+    auto uploaded =
+        c.request("POST", "/api/manuals/upload?title=Low-Cost%20Science%20Handbook", body,
+                  {{"Origin", origin}, {"Content-Type", "multipart/form-data; boundary=" + boundary}});
     REQUIRE_MESSAGE(uploaded.status == 201, uploaded.body);
     CHECK(uploaded.json().find("processed")->as_string() == "pending");
     const auto manual = uploaded.json().find("id")->as_int();
@@ -152,8 +145,8 @@ TEST_CASE("the original frontend's journey: log in, upload, index, cluster, gene
     CHECK_FALSE(google.requests().empty());
 
     // 10. Export & Share: module-pdf, then the blob download.
-    auto exported = c.request("POST", "/api/exports/module-pdf?module_id=" + std::to_string(module), {},
-                              browser(token));
+    auto exported =
+        c.request("POST", "/api/exports/module-pdf?module_id=" + std::to_string(module), {}, browser(token));
     REQUIRE_MESSAGE(exported.status == 200, exported.body);
     const auto pdf_id = exported.json().find("pdf_id")->as_int();
     auto pdf = c.request("GET", "/api/exports/download/" + std::to_string(pdf_id), {}, browser(token));
