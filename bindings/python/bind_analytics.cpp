@@ -189,8 +189,9 @@ void bind_analytics(py::module_& m) {
         .def(
             "module_performance",
             [](AnalyticsEngine& e, int min_ratings, int limit, double threshold) {
-                return unwrap(
-                    without_gil([&] { return e.module_performance({min_ratings, limit, threshold}); }));
+                return unwrap(without_gil([&] {
+                    return e.module_performance({min_ratings, limit, threshold});
+                }));
             },
             py::kw_only(), py::arg("min_ratings") = 5, py::arg("limit") = 10, py::arg("threshold") = 0.5,
             "Top modules (helpfulness rate >= threshold, by the Wilson lower bound) and underperforming\n"

@@ -114,7 +114,9 @@ void bind_facade(py::module_& m) {
             "    Nothing.")
         .def(
             "detailed_health",
-            [](Platform& p) { return py_from_json(to_json(without_gil([&] { return p.detailed_health(); }))); },
+            [](Platform& p) {
+                return py_from_json(to_json(without_gil([&] { return p.detailed_health(); })));
+            },
             "The operator's health report (GET /api/health/detailed): database and schema, disk space of\n"
             "the data directory, index, each provider (configured, last success and failure), queues,\n"
             "version and uptime.\n"

@@ -67,7 +67,8 @@ void add_security_headers(Response& response, const Request* request, bool trust
         response.set_header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
     if (!response.header("Cache-Control")) {
         const auto type = response.header("Content-Type");
-        if (type && type->find("json") != std::string_view::npos) response.set_header("Cache-Control", "no-store");
+        if (type && type->find("json") != std::string_view::npos)
+            response.set_header("Cache-Control", "no-store");
     }
     if (trust_forwarded_proto && request) {
         const auto proto = request->header("X-Forwarded-Proto");
@@ -79,10 +80,10 @@ void add_security_headers(Response& response, const Request* request, bool trust
 struct Api::Impl {
     Platform& platform;
     Router router;
-    std::unique_ptr<RateLimiter> client_limiter; // per client address
-    std::unique_ptr<RateLimiter> login_limiter;  // per address and account
+    std::unique_ptr<RateLimiter> client_limiter;        // per client address
+    std::unique_ptr<RateLimiter> login_limiter;         // per address and account
     std::unique_ptr<RateLimiter> login_address_limiter; // per address, all accounts
-    std::unique_ptr<RateLimiter> upload_limiter; // anonymous uploads per address, when allowed
+    std::unique_ptr<RateLimiter> upload_limiter;        // anonymous uploads per address, when allowed
     Gauge& in_flight;
 
     explicit Impl(Platform& p)

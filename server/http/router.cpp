@@ -75,8 +75,8 @@ namespace {
 bool valid_host(std::string_view host) {
     if (host.empty() || host.size() > 255) return false;
     for (const char c : host) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                        c == '-' || c == ':' || c == '[' || c == ']' || c == '_';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                        c == '.' || c == '-' || c == ':' || c == '[' || c == ']' || c == '_';
         if (!ok) return false;
     }
     return host.front() != '.' && host.front() != ':' && host.front() != '-';

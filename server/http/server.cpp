@@ -89,7 +89,7 @@ struct HttpServer::Impl {
     net::signal_set signals{ioc};
     net::strand<net::io_context::executor_type> control{ioc.get_executor()}; // shutdown state
     net::steady_timer grace_timer{control};
-    net::steady_timer sweep_timer{control}; // expired exports
+    net::steady_timer sweep_timer{control};  // expired exports
     net::steady_timer accept_timer{control}; // back-off after accept errors, waiting for a free slot
     bool waiting_for_slot = false;           // on the control strand: the accept loop sleeps at the cap
     // A descriptor held back for the moment they run out: closing it lets the loop accept the
@@ -118,9 +118,9 @@ struct HttpServer::Impl {
     }
 
     [[nodiscard]] Response too_large() const {
-        return transport_error(413,
-                               fmt::format("Request body exceeds the limit of {} bytes", config.max_body_bytes),
-                               "payload_too_large");
+        return transport_error(
+            413, fmt::format("Request body exceeds the limit of {} bytes", config.max_body_bytes),
+            "payload_too_large");
     }
 
     /// An answer the transport gives before the API sees a request: it carries the same
@@ -186,11 +186,12 @@ struct HttpServer::Impl {
             }
             if (ec) {
                 // Beast checks a declared Content-Length against body_limit while reading the head.
-                Response bad = ec == http::error::body_limit ? too_large()
-                               : ec == http::error::header_limit
-                                   ? transport_error(431, "Request header fields too large", "header_too_large")
-                                   : transport_error(400, fmt::format("Malformed HTTP request: {}", ec.message()),
-                                                     "bad_request");
+                Response bad =
+                    ec == http::error::body_limit ? too_large()
+                    : ec == http::error::header_limit
+                        ? transport_error(431, "Request header fields too large", "header_too_large")
+                        : transport_error(400, fmt::format("Malformed HTTP request: {}", ec.message()),
+                                          "bad_request");
                 beast::error_code wec;
                 co_await write(stream, bad, 11, false, false, wec);
                 break;
@@ -311,7 +312,8 @@ struct HttpServer::Impl {
                 if (!acceptor.is_open() || stopping) co_return;
                 if (ec == net::error::connection_aborted) continue; // the client gave up: nothing to fix
                 log_accept_error(ec);
-                if (ec == net::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system)
+                if (ec == net::error::no_descriptors ||
+                    ec == boost::system::errc::too_many_files_open_in_system)
                     shed_one_connection();
                 // Retrying at once would spin: the condition (no descriptors, no memory) lasts
                 // until connections close. Back off up to a second, reset by the next success.

@@ -73,7 +73,8 @@ void add_auth_routes(Router& router, const RouteDeps& deps) {
                         std::string account = "login:" + normalized_login(login);
                         if (auto user = ctx.platform.auth().find_user(login))
                             account = fmt::format("user:{}", user->id);
-                        if (auto wait = limiter->acquire(ctx.request.remote + "|" + account); wait.count() > 0)
+                        if (auto wait = limiter->acquire(ctx.request.remote + "|" + account);
+                            wait.count() > 0)
                             return too_many_requests(wait, "login attempts");
                     }
                     auto pair = ctx.platform.auth().login(login, *password, ctx.actor);

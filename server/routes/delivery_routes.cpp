@@ -105,12 +105,11 @@ Json share_json(const ShareResult& r) {
          {"new_messages", r.queued},
          {"already_shared", r.reused},
          {"rejected", std::move(rejected)},
-         {"pdf",
-          r.export_id ? Json::object({{"pdf_id", *r.export_id},
-                                      {"filename", r.pdf_filename},
-                                      {"url", absolute ? Json(r.pdf_url) : Json()},
-                                      {"path", pdf_path}})
-                      : Json()}});
+         {"pdf", r.export_id ? Json::object({{"pdf_id", *r.export_id},
+                                             {"filename", r.pdf_filename},
+                                             {"url", absolute ? Json(r.pdf_url) : Json()},
+                                             {"path", pdf_path}})
+                             : Json()}});
 }
 
 Result<ContactPatch> contact_patch(const Json& body) {
@@ -169,7 +168,8 @@ void add_delivery_routes(Router& router) {
     router.add(
         {Method::post, "/modules/{id}/share/whatsapp", Access::at_least(Role::coordinator), Body::json,
          "Share a module on WhatsApp: {cluster_id?, recipient_numbers?, include_pdf?, custom_message?, "
-         "language?, resend?} → {success, messages_sent (accepted by the gateway), delivery_status[] (one per "
+         "language?, resend?} → {success, messages_sent (accepted by the gateway), delivery_status[] (one "
+         "per "
          "number: pending|sent|delivered|read|failed|manual), pdf_attachment (file name), queued, failed, "
          "rejected[], pdf}",
          [](RouteContext& ctx) -> Result<Response> {
@@ -180,7 +180,8 @@ void add_delivery_routes(Router& router) {
              req->public_url = ctx.public_base();
              // A small share waits (bounded) for the gateway's first attempt and reports it.
              const auto& server = ctx.platform.config().server;
-             req->wait_first_attempt = std::chrono::duration_cast<std::chrono::milliseconds>(server.share_wait);
+             req->wait_first_attempt =
+                 std::chrono::duration_cast<std::chrono::milliseconds>(server.share_wait);
              req->wait_max_recipients = server.share_wait_max_recipients;
              auto shared = ctx.platform.delivery().share_whatsapp(*req, ctx.actor);
              if (!shared) return std::unexpected(shared.error());

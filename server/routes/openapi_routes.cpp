@@ -47,14 +47,16 @@ Json schema_of(const Json& shape) {
         types.push_back(one(std::string_view(t).substr(bar + 1)));
         return Json::object({{"type", std::move(types)}});
     }
-    if (shape.is_array()) return Json::object({{"type", "array"}, {"items", schema_of(shape.as_array().front())}});
+    if (shape.is_array())
+        return Json::object({{"type", "array"}, {"items", schema_of(shape.as_array().front())}});
     Json required = Json::array();
     Json properties = Json::object();
     for (const auto& [name, member] : shape.as_object()) {
         required.push_back(name);
         properties[name] = schema_of(member);
     }
-    return Json::object({{"type", "object"}, {"required", std::move(required)}, {"properties", std::move(properties)}});
+    return Json::object(
+        {{"type", "object"}, {"required", std::move(required)}, {"properties", std::move(properties)}});
 }
 
 struct Documented {
@@ -66,15 +68,26 @@ struct Documented {
 
 const std::vector<Documented>& documented_routes() {
     static const std::vector<Documented> routes = [] {
-        const Json video = Json::object({{"video_id", "string"},     {"title", "string"},
-                                         {"description", "string"},  {"thumbnail_url", "string"},
-                                         {"duration", "string"},     {"channel_name", "string"},
-                                         {"view_count", "int"},      {"published_date", "string|null"},
-                                         {"embed_url", "string"},    {"watch_url", "string"},
-                                         {"relevance_score", "number"}, {"relevance_reason", "string"}});
-        const Json user = Json::object({{"id", "int"},          {"username", "string"},  {"name", "string"},
-                                        {"full_name", "string"}, {"email", "string"},     {"role", "string"},
-                                        {"school_id", "int|null"}, {"school_name", "string|null"}});
+        const Json video = Json::object({{"video_id", "string"},
+                                         {"title", "string"},
+                                         {"description", "string"},
+                                         {"thumbnail_url", "string"},
+                                         {"duration", "string"},
+                                         {"channel_name", "string"},
+                                         {"view_count", "int"},
+                                         {"published_date", "string|null"},
+                                         {"embed_url", "string"},
+                                         {"watch_url", "string"},
+                                         {"relevance_score", "number"},
+                                         {"relevance_reason", "string"}});
+        const Json user = Json::object({{"id", "int"},
+                                        {"username", "string"},
+                                        {"name", "string"},
+                                        {"full_name", "string"},
+                                        {"email", "string"},
+                                        {"role", "string"},
+                                        {"school_id", "int|null"},
+                                        {"school_name", "string|null"}});
         const Json tokens = Json::object({{"access_token", "string"},
                                           {"token_type", "string"},
                                           {"expires_in", "int"},
@@ -85,18 +98,26 @@ const std::vector<Documented>& documented_routes() {
                                                {"helpfulness_rate", "number"},
                                                {"feedback_count", "int"},
                                                {"avg_rating", "number"}});
-        const Json manual = Json::object({{"id", "int"},          {"title", "string"},
-                                          {"filename", "string"},  {"file_path", "string|null"},
-                                          {"total_pages", "int|null"}, {"upload_date", "string"},
-                                          {"indexed", "bool"},     {"pinned", "bool"},
-                                          {"processed", "string|null"}, {"detected_language", "string|null"},
-                                          {"adapted_summary", "string|null"}, {"key_points", "array|null"}});
+        const Json manual = Json::object({{"id", "int"},
+                                          {"title", "string"},
+                                          {"filename", "string"},
+                                          {"file_path", "string|null"},
+                                          {"total_pages", "int|null"},
+                                          {"upload_date", "string"},
+                                          {"indexed", "bool"},
+                                          {"pinned", "bool"},
+                                          {"processed", "string|null"},
+                                          {"detected_language", "string|null"},
+                                          {"adapted_summary", "string|null"},
+                                          {"key_points", "array|null"}});
         const Json provider = Json::object(
             {{"configured", "bool"}, {"last_success", "string|null"}, {"last_failure", "string|null"}});
         return std::vector<Documented>{
             {Method::post, "/manuals/{id}/index", Json(), manual},
             {Method::post, "/modules/{id}/export/pdf",
-             Json::object({{"include_original", "bool"}, {"include_comparison", "bool"}, {"page_size", "string"},
+             Json::object({{"include_original", "bool"},
+                           {"include_comparison", "bool"},
+                           {"page_size", "string"},
                            {"language", "string"}}),
              Json::object({{"success", "bool"},
                            {"pdf_url", "string"},
@@ -106,61 +127,80 @@ const std::vector<Documented>& documented_routes() {
                            {"download_url", "string|null"},
                            {"pdf_id", "int"}})},
             {Method::post, "/modules/{id}/share/whatsapp",
-             Json::object({{"cluster_id", "int"}, {"recipient_numbers", items("string")}, {"include_pdf", "bool"},
+             Json::object({{"cluster_id", "int"},
+                           {"recipient_numbers", items("string")},
+                           {"include_pdf", "bool"},
                            {"custom_message", "string"}}),
              Json::object({{"success", "bool"},
                            {"messages_sent", "int"},
                            {"delivery_status", items(Json::object({{"phone", "string"},
-                                                                    {"status", "string"},
-                                                                    {"message_id", "string|null"},
-                                                                    {"error", "string|null"}}))},
+                                                                   {"status", "string"},
+                                                                   {"message_id", "string|null"},
+                                                                   {"error", "string|null"}}))},
                            {"pdf_attachment", "string|null"},
                            {"queued", "int"},
                            {"failed", "int"}})},
             {Method::post, "/videos/search",
-             Json::object({{"topic", "string"}, {"language", "string"}, {"max_results", "int"},
+             Json::object({{"topic", "string"},
+                           {"language", "string"},
+                           {"max_results", "int"},
                            {"video_duration", "string"}}),
-             Json::object({{"success", "bool"}, {"query", "string"}, {"total_results", "int"},
+             Json::object({{"success", "bool"},
+                           {"query", "string"},
+                           {"total_results", "int"},
                            {"videos", items(video)}})},
             {Method::get, "/videos/languages", Json(),
-             items(Json::object({{"key", "string"}, {"code", "string"}, {"name", "string"}, {"native_name", "string"}}))},
+             items(Json::object(
+                 {{"key", "string"}, {"code", "string"}, {"name", "string"}, {"native_name", "string"}}))},
             {Method::get, "/modules/{id}/video-suggestions", Json(),
-             Json::object({{"module_id", "int"}, {"module_title", "string"}, {"suggested_videos", items(video)},
-                           {"cached", "bool"}, {"generated_at", "string"}})},
-            {Method::post, "/auth/login", Json::object({{"username", "string"}, {"password", "string"}}), tokens},
+             Json::object({{"module_id", "int"},
+                           {"module_title", "string"},
+                           {"suggested_videos", items(video)},
+                           {"cached", "bool"},
+                           {"generated_at", "string"}})},
+            {Method::post, "/auth/login", Json::object({{"username", "string"}, {"password", "string"}}),
+             tokens},
             {Method::post, "/auth/refresh", Json::object({{"refresh_token", "string"}}), tokens},
             {Method::post, "/auth/logout", Json(), Json::object({{"message", "string"}})},
             {Method::get, "/analytics/feedback/summary", Json(),
-             Json::object({{"total_feedback", "int"},
-                           {"helpful_count", "int"},
-                           {"not_helpful_count", "int"},
-                           {"helpfulness_rate", "number"},
-                           {"average_rating", "number"},
-                           {"feedback_by_cluster", items(Json::object({{"cluster_id", "int|null"},
-                                                                        {"cluster_name", "string"},
-                                                                        {"total", "int"},
-                                                                        {"helpful", "int"},
-                                                                        {"rate", "number"}}))},
-                           {"feedback_over_time",
-                            items(Json::object({{"date", "string"}, {"helpful", "int"}, {"not_helpful", "int"}}))},
-                           {"common_issues", items("string")},
-                           {"common_issue_counts", items(Json::object({{"phrase", "string"}, {"count", "int"}}))}})},
+             Json::object(
+                 {{"total_feedback", "int"},
+                  {"helpful_count", "int"},
+                  {"not_helpful_count", "int"},
+                  {"helpfulness_rate", "number"},
+                  {"average_rating", "number"},
+                  {"feedback_by_cluster", items(Json::object({{"cluster_id", "int|null"},
+                                                              {"cluster_name", "string"},
+                                                              {"total", "int"},
+                                                              {"helpful", "int"},
+                                                              {"rate", "number"}}))},
+                  {"feedback_over_time",
+                   items(Json::object({{"date", "string"}, {"helpful", "int"}, {"not_helpful", "int"}}))},
+                  {"common_issues", items("string")},
+                  {"common_issue_counts", items(Json::object({{"phrase", "string"}, {"count", "int"}}))}})},
             {Method::get, "/analytics/modules/performance", Json(),
-             Json::object({{"top_modules", items(performance)}, {"underperforming_modules", items(performance)}})},
+             Json::object(
+                 {{"top_modules", items(performance)}, {"underperforming_modules", items(performance)}})},
             {Method::get, "/health/detailed", Json(),
-             Json::object({{"status", "string"},
-                           {"version", "string"},
-                           {"uptime_seconds", "number"},
-                           {"database", Json::object({{"ok", "bool"}, {"schema_version", "int"}})},
-                           {"disk", Json::object({{"capacity_bytes", "int"}, {"free_bytes", "int"},
-                                                  {"available_bytes", "int"}})},
-                           {"index", Json::object({{"chunks", "int"}, {"vectors", "int"}, {"rebuilding", "bool"}})},
-                           {"providers", Json::object({{"llm", provider}, {"embeddings", provider},
-                                                       {"translation.google", provider}, {"whatsapp", provider},
-                                                       {"youtube", provider}})},
-                           {"queues", Json::object({{"workers", "int"}, {"worker_queue", "int"},
-                                                    {"jobs_queued", "int"}, {"jobs_running", "int"},
-                                                    {"whatsapp_outbox", "int"}})}})},
+             Json::object(
+                 {{"status", "string"},
+                  {"version", "string"},
+                  {"uptime_seconds", "number"},
+                  {"database", Json::object({{"ok", "bool"}, {"schema_version", "int"}})},
+                  {"disk",
+                   Json::object(
+                       {{"capacity_bytes", "int"}, {"free_bytes", "int"}, {"available_bytes", "int"}})},
+                  {"index", Json::object({{"chunks", "int"}, {"vectors", "int"}, {"rebuilding", "bool"}})},
+                  {"providers", Json::object({{"llm", provider},
+                                              {"embeddings", provider},
+                                              {"translation.google", provider},
+                                              {"whatsapp", provider},
+                                              {"youtube", provider}})},
+                  {"queues", Json::object({{"workers", "int"},
+                                           {"worker_queue", "int"},
+                                           {"jobs_queued", "int"},
+                                           {"jobs_running", "int"},
+                                           {"whatsapp_outbox", "int"}})}})},
         };
     }();
     return routes;
@@ -201,11 +241,12 @@ Json operation(const Route& route) {
     if (!params.as_array().empty()) op["parameters"] = std::move(params);
     const Documented* doc = documented(route);
     if (route.body != Body::none) {
-        Json schema = doc && !doc->request.is_null() ? schema_of(doc->request) : Json::object({{"type", "object"}});
+        Json schema =
+            doc && !doc->request.is_null() ? schema_of(doc->request) : Json::object({{"type", "object"}});
         // Request members are optional unless the route says otherwise (the handlers check them).
         if (schema.find("required")) schema["required"] = Json::array();
-        op["requestBody"] =
-            Json::object({{"required", route.body == Body::json}, {"content", json_content(std::move(schema))}});
+        op["requestBody"] = Json::object(
+            {{"required", route.body == Body::json}, {"content", json_content(std::move(schema))}});
     }
     Json responses = Json::object({{"2XX", Json::object({{"description", "Success"}})},
                                    {"4XX", error_ref("Client error: detail says what was wrong")}});

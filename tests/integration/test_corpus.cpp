@@ -35,8 +35,8 @@
 #include <sstream>
 #include <string>
 #include <string_view>
-#include <tuple>
 #include <sys/wait.h>
+#include <tuple>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -667,7 +667,8 @@ ChunkStats chunk_stats(const std::vector<Chunk>& chunks) {
 
 bool any_section_has(const std::vector<Chunk>& chunks, std::string_view heading) {
     const std::string want = lower(heading);
-    return std::ranges::any_of(chunks, [&](const Chunk& c) { return lower(c.section).find(want) != std::string::npos; });
+    return std::ranges::any_of(
+        chunks, [&](const Chunk& c) { return lower(c.section).find(want) != std::string::npos; });
 }
 
 void check_chunk_quality(std::string_view name, const std::vector<Chunk>& chunks) {
@@ -690,7 +691,7 @@ TEST_CASE("chunks of every corpus PDF are passages, not fragments, and headings 
     for (auto file : all_files) {
         CAPTURE(file);
         auto& lib = std::ranges::find(ncert_files, file) != ncert_files.end() ? ncert_library(pdfs)
-                                                                             : hindi_library(pdfs);
+                                                                              : hindi_library(pdfs);
         const auto& m = lib.manual(file);
         check_chunk_quality(file, m.chunks);
         CHECK(m.report.manual.chunker_version >= 2);
@@ -711,7 +712,8 @@ TEST_CASE("chunks of every corpus PDF are passages, not fragments, and headings 
         return lower(t) == "understanding economic development";
     }));
     CHECK(std::ranges::none_of(econ.chunks, [](const Chunk& c) {
-        return c.text.find("NDERST") != std::string::npos || c.text.find("U NDERSTANDING") != std::string::npos;
+        return c.text.find("NDERST") != std::string::npos ||
+               c.text.find("U NDERSTANDING") != std::string::npos;
     }));
     const auto& ohm = ncert_library(pdfs).manual(electricity);
     CHECK(any_section_has(ohm.chunks, "Ohm"));
@@ -910,7 +912,8 @@ public:
         }
     }
 
-    [[nodiscard]] std::vector<std::tuple<std::int64_t, int, int>> search(std::string_view query, std::size_t k) const {
+    [[nodiscard]] std::vector<std::tuple<std::int64_t, int, int>> search(std::string_view query,
+                                                                         std::size_t k) const {
         constexpr double k1 = 1.2, b = 0.75;
         const double n = static_cast<double>(windows_.size());
         const double average = total_length_ / n;
@@ -952,7 +955,8 @@ private:
 
 } // namespace
 
-TEST_CASE("hybrid search finds an answering page as well as BM25 over page windows, and better than lexical") {
+TEST_CASE(
+    "hybrid search finds an answering page as well as BM25 over page windows, and better than lexical") {
     CORPUS_OR_SKIP(pdfs);
     auto& lib = ncert_library(pdfs);
     std::map<std::string, std::int64_t, std::less<>> ids;

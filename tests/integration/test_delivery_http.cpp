@@ -243,10 +243,10 @@ TEST_CASE("a share larger than the waiting limit answers at once with pending me
         c.server.share_wait_max_recipients = 1;
     });
     HttpClient c(s.port);
-    auto r = c.post_json(s.share_path(),
-                         Json::object({{"recipient_numbers", list({"9876543210", "7000000001"})},
-                                       {"include_pdf", false}}),
-                         s.principal());
+    auto r = c.post_json(
+        s.share_path(),
+        Json::object({{"recipient_numbers", list({"9876543210", "7000000001"})}, {"include_pdf", false}}),
+        s.principal());
     REQUIRE_MESSAGE(r.status == 200, r.body);
     const Json body = r.json();
     for (const auto& st : body.find("delivery_status")->as_array()) {

@@ -137,8 +137,10 @@ TEST_CASE("links in the answer and inside the PDF use the base the request reach
                             {"X-Forwarded-Host", "shiksha.diet.example, inner.proxy"},
                             {"X-Forwarded-Proto", "https"}});
         REQUIRE_MESSAGE(r.status == 200, r.body);
-        CHECK(r.json().find("download_url")->as_string().starts_with(
-            "https://shiksha.diet.example/api/files/download/"));
+        CHECK(r.json()
+                  .find("download_url")
+                  ->as_string()
+                  .starts_with("https://shiksha.diet.example/api/files/download/"));
         auto pdf = c.get(r.json().find("pdf_url")->as_string(), teacher);
         CHECK(pdf.body.find("(https://shiksha.diet.example/api/manuals/") != std::string::npos);
     }
@@ -148,8 +150,10 @@ TEST_CASE("links in the answer and inside the PDF use the base the request reach
         HttpClient c(s.port);
         auto r = c.request("POST", s.module_path() + "/export/pdf", {}, bearer(teacher));
         REQUIRE_MESSAGE(r.status == 200, r.body);
-        CHECK(r.json().find("download_url")->as_string().starts_with(
-            "https://shiksha.gov.example/api/files/download/"));
+        CHECK(r.json()
+                  .find("download_url")
+                  ->as_string()
+                  .starts_with("https://shiksha.gov.example/api/files/download/"));
         auto pdf = c.get(r.json().find("pdf_url")->as_string(), teacher);
         CHECK(pdf.body.find("(https://shiksha.gov.example/api/manuals/") != std::string::npos);
     }

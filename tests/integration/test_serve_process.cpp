@@ -379,8 +379,8 @@ TEST_CASE("regression: links from `serve --port N` point at port N, not the defa
     REQUIRE(port != 8000);
     const std::string base = "http://127.0.0.1:" + std::to_string(port);
     HttpClient c(port);
-    auto login = c.post_json("/api/auth/login", Json::object({{"email", "admin@shiksha-setu.gov.in"},
-                                                              {"password", "admin123"}}));
+    auto login = c.post_json(
+        "/api/auth/login", Json::object({{"email", "admin@shiksha-setu.gov.in"}, {"password", "admin123"}}));
     REQUIRE_MESSAGE(login.status == 200, login.body);
     const auto token = login.json().find("access_token")->as_string();
 

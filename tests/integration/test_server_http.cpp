@@ -209,13 +209,13 @@ void check_security_headers(const HttpResult& r, bool json) {
 TEST_CASE("every answer carries the security headers; JSON is never cached") {
     TestServer s;
     HttpClient c(s.port);
-    auto login = c.post_json("/api/auth/login",
-                             Json::object({{"email", "admin@shiksha-setu.gov.in"}, {"password", "admin123"}}));
+    auto login = c.post_json(
+        "/api/auth/login", Json::object({{"email", "admin@shiksha-setu.gov.in"}, {"password", "admin123"}}));
     REQUIRE(login.status == 200);
     check_security_headers(login, true);
     check_security_headers(c.get("/health"), true);
-    check_security_headers(c.get("/api/clusters/"), true);      // 401
-    check_security_headers(c.get("/api/no/such/route"), true);  // 404 from the router
+    check_security_headers(c.get("/api/clusters/"), true);        // 401
+    check_security_headers(c.get("/api/no/such/route"), true);    // 404 from the router
     check_security_headers(c.request("DELETE", "/health"), true); // 405
     // Answers the transport gives before the API sees a request.
     RawConnection raw(s.port);
@@ -324,7 +324,8 @@ TEST_CASE("the login throttle counts every spelling of an account, and its usern
         cfg.auth.login_attempts_per_address_per_minute = 0; // this test is about the account key
     });
     HttpClient c(s.port);
-    const auto attempt = [&](const std::string& field, const std::string& login, const std::string& password) {
+    const auto attempt = [&](const std::string& field, const std::string& login,
+                             const std::string& password) {
         return c.post_json("/api/auth/login", Json::object({{field, login}, {"password", password}})).status;
     };
     CHECK(attempt("email", "admin@shiksha-setu.gov.in", "guess") == 401);
@@ -350,11 +351,12 @@ TEST_CASE("one address guessing across many accounts runs into a per-address bud
                           Json::object({{"email", fmt::format("user{}@x.org", i)}, {"password", "guess"}}))
                   .status == 401);
     }
-    auto limited = c.post_json("/api/auth/login",
-                               Json::object({{"email", "amit.patel@school.edu"}, {"password", "teacher123"}}));
+    auto limited = c.post_json(
+        "/api/auth/login", Json::object({{"email", "amit.patel@school.edu"}, {"password", "teacher123"}}));
     CHECK(limited.status == 429);
     CHECK(std::stoi(limited.header("retry-after")) >= 1);
-    CHECK(limited.json().find("detail")->as_string().starts_with("Too many login attempts from this address"));
+    CHECK(
+        limited.json().find("detail")->as_string().starts_with("Too many login attempts from this address"));
 }
 
 TEST_CASE("login accepts username or email; malformed email is 422; refresh rotates") {

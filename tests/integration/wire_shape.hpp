@@ -38,8 +38,8 @@ inline void shape_check(const Json& value, const Json& shape, const std::string&
         std::size_t start = 0;
         while (start <= types.size()) {
             const auto bar = types.find('|', start);
-            const auto one = std::string_view(types).substr(start, bar == std::string::npos ? std::string::npos
-                                                                                            : bar - start);
+            const auto one = std::string_view(types).substr(
+                start, bar == std::string::npos ? std::string::npos : bar - start);
             if (has_type(value, one)) return;
             if (bar == std::string::npos) break;
             start = bar + 1;

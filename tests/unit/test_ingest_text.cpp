@@ -1010,10 +1010,9 @@ TEST_SUITE("layout") {
     } // namespace
 
     TEST_CASE("a chunk below the minimum takes in the next section instead of standing alone") {
-        const std::vector<TextBlock> blocks = {
-            {3, "Do You Know?", "Acids taste sour."},
-            {3, "2.1 Understanding acids", long_text("acids", 12)},
-            {4, "2.2 Bases", long_text("bases", 12)}};
+        const std::vector<TextBlock> blocks = {{3, "Do You Know?", "Acids taste sour."},
+                                               {3, "2.1 Understanding acids", long_text("acids", 12)},
+                                               {4, "2.2 Bases", long_text("bases", 12)}};
         const auto chunks = chunk_blocks(blocks, ChunkOptions{});
         REQUIRE(chunks.size() == 2);
         CHECK(chunks[0].text.starts_with("Acids taste sour.\n\nThe class looks at acids"));
@@ -1089,7 +1088,8 @@ TEST_SUITE("layout") {
     TEST_CASE("remove_running_headers finds furniture by its place on the page, not only at the edges") {
         // A title printed at the same height on every other page, which reading order puts in
         // the middle of the page's lines; a body line that merely repeats stays.
-        const char* topics[] = {"reading", "writing", "drawing", "singing", "counting", "games", "stories", "maps"};
+        const char* topics[] = {"reading",  "writing", "drawing", "singing",
+                                "counting", "games",   "stories", "maps"};
         std::vector<PageContent> pages(8);
         for (std::size_t i = 0; i < pages.size(); ++i) {
             auto& p = pages[i];
@@ -1106,7 +1106,8 @@ TEST_SUITE("layout") {
             p.lines.push_back(line("Opening line about " + t + ".", 100));
             p.lines.push_back(line("More text about " + t + " here.", 120));
             p.lines.push_back(line("Even more on " + t + ".", 130));
-            if (i % 2 == 0) p.lines.push_back(line("UNDERSTANDING ECONOMIC DEVELOPMENT", 696.3 + 0.3 * double(i)));
+            if (i % 2 == 0)
+                p.lines.push_back(line("UNDERSTANDING ECONOMIC DEVELOPMENT", 696.3 + 0.3 * double(i)));
             p.lines.push_back(line("A repeated body line.", 140 + 40 * double(i)));
             p.lines.push_back(line("Closing text on " + t + ".", 600));
             p.lines.push_back(line("Last words on " + t + ".", 620));
@@ -1118,7 +1119,8 @@ TEST_SUITE("layout") {
         REQUIRE(titles.size() == 1);
         CHECK(titles[0] == "UNDERSTANDING ECONOMIC DEVELOPMENT");
         for (const auto& p : pages) {
-            CHECK(std::ranges::count_if(p.lines, [](const TextLine& l) { return l.text == "A repeated body line."; }) == 1);
+            CHECK(std::ranges::count_if(
+                      p.lines, [](const TextLine& l) { return l.text == "A repeated body line."; }) == 1);
         }
     }
 

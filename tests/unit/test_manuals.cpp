@@ -18,7 +18,8 @@ using namespace shiksha;
 
 namespace {
 
-const std::filesystem::path sample = std::filesystem::path(SHIKSHA_SOURCE_DIR) / "examples/data/low_cost_science_handbook.pdf";
+const std::filesystem::path sample =
+    std::filesystem::path(SHIKSHA_SOURCE_DIR) / "examples/data/low_cost_science_handbook.pdf";
 const std::filesystem::path fixtures = std::filesystem::path(SHIKSHA_SOURCE_DIR) / "tests/data";
 
 std::string read(const std::filesystem::path& p) {
@@ -187,7 +188,8 @@ TEST_CASE("running headers and footers are dropped and chunks keep their pages a
     REQUIRE(two_column != nullptr);
     CHECK(two_column->page_start <= 6);
     CHECK(two_column->page_end >= 6);
-    for (std::size_t i = 0; i < chunks.size(); ++i) CHECK(chunks[i].ordinal == static_cast<int>(i));
+    for (std::size_t i = 0; i < chunks.size(); ++i)
+        CHECK(chunks[i].ordinal == static_cast<int>(i));
 }
 
 TEST_CASE("progress is reported page by page and ends at the total") {
@@ -201,7 +203,8 @@ TEST_CASE("progress is reported page by page and ends at the total") {
     };
     REQUIRE(f.manuals().index(m.id, options));
     REQUIRE(calls.size() >= 9);
-    for (std::size_t i = 1; i < calls.size(); ++i) CHECK(calls[i].first >= calls[i - 1].first);
+    for (std::size_t i = 1; i < calls.size(); ++i)
+        CHECK(calls[i].first >= calls[i - 1].first);
     CHECK(calls.back().first == calls.back().second);
     CHECK(calls.front().second == 9); // 8 pages + the indexing step
 }
@@ -271,7 +274,8 @@ TEST_CASE("deleting a manual removes its file, chunks and vectors") {
     auto hits = f.platform->retrieval().search({.query = "lemon battery"});
     REQUIRE(hits);
     CHECK(hits->hits.empty());
-    CHECK(f.manuals().remove(m.id).error().message == "Manual with ID " + std::to_string(m.id) + " not found");
+    CHECK(f.manuals().remove(m.id).error().message ==
+          "Manual with ID " + std::to_string(m.id) + " not found");
 }
 
 TEST_CASE("index_async runs as a job that reaches 100 percent") {
@@ -357,7 +361,8 @@ TEST_CASE("blank pages are not sent to OCR; pages with ink still are") {
     test::write_bytes(blank, blank_pdf(3));
     const auto merged = f.dir.path() / "handbook-and-blanks.pdf";
     REQUIRE(test::run_command("qpdf --empty --pages " + test::shell_quote(sample.string()) + " " +
-                              test::shell_quote(blank.string()) + " -- " + test::shell_quote(merged.string())));
+                              test::shell_quote(blank.string()) + " -- " +
+                              test::shell_quote(merged.string())));
     auto up = f.manuals().upload_file(merged, {"Handbook with blank pages", ""});
     REQUIRE(up);
     auto report = f.manuals().index(up->manual.id);

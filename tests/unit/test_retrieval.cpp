@@ -1,8 +1,8 @@
 // Retrieval internals and guarantees: the FTS5 tokenizer keeps Indic words whole, queries are
 // built safely, the built-in embedder behaves, the vector index is rebuilt from SQLite when its
 // file is missing, damaged or from another embedder, and searches run while indexing.
-#include "platform_fixture.hpp"
 #include "ingest/text.hpp"
+#include "platform_fixture.hpp"
 #include "retrieval/query.hpp"
 #include "shiksha/platform.hpp"
 #include "shiksha/providers.hpp"
@@ -62,20 +62,22 @@ struct Fixture : test::PlatformFixture {
 
 float dot(const std::vector<float>& a, const std::vector<float>& b) {
     float s = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
+    for (std::size_t i = 0; i < a.size(); ++i)
+        s += a[i] * b[i];
     return s;
 }
 
 /// A manual row with chunks written straight through the repositories (no PDF needed).
 std::int64_t insert_manual_with_chunks(detail::Store& store, const std::vector<std::string>& texts) {
     auto id = store.write([&](SQLite::Database& db) -> Result<std::int64_t> {
-        auto m = detail::manual_repo::insert(db, {"Scripts", "s.pdf", "manuals/x.pdf", "sha-scripts", 1, 1, {}},
-                                             now_utc());
+        auto m = detail::manual_repo::insert(
+            db, {"Scripts", "s.pdf", "manuals/x.pdf", "sha-scripts", 1, 1, {}}, now_utc());
         std::vector<detail::NewChunk> chunks;
         for (std::size_t i = 0; i < texts.size(); ++i) {
             chunks.push_back({static_cast<int>(i), 1, 1, "", texts[i], 10});
         }
-        (void)detail::manual_repo::replace_index(db, m.id, {}, chunks, "none", {}, std::nullopt, 0, now_utc(), 1);
+        (void)detail::manual_repo::replace_index(db, m.id, {}, chunks, "none", {}, std::nullopt, 0, now_utc(),
+                                                 1);
         return m.id;
     });
     REQUIRE(id);
@@ -90,7 +92,8 @@ std::vector<std::int64_t> lexical_hits(detail::Store& store, std::string_view qu
     });
     REQUIRE(hits);
     std::vector<std::int64_t> ids;
-    for (const auto& [id, score] : *hits) ids.push_back(id);
+    for (const auto& [id, score] : *hits)
+        ids.push_back(id);
     return ids;
 }
 
@@ -101,9 +104,9 @@ TEST_CASE("the FTS5 tokenizer keeps Indic words whole: vowel signs and viramas a
     auto store = detail::Store::open(dir.path() / "t.db", Logger());
     REQUIRE(store);
     insert_manual_with_chunks(**store, {
-                                           "पौधे प्रकाश संश्लेषण से भोजन बनाते हैं",       // 1 Hindi
-                                           "மாணவர்கள் தமிழ் மொழியில் கற்கிறார்கள்",         // 2 Tamil
-                                           "ছাত্ররা বাংলায় বিজ্ঞান পড়ে",                     // 3 Bengali
+                                           "पौधे प्रकाश संश्लेषण से भोजन बनाते हैं",             // 1 Hindi
+                                           "மாணவர்கள் தமிழ் மொழியில் கற்கிறார்கள்",            // 2 Tamil
+                                           "ছাত্ররা বাংলায় বিজ্ঞান পড়ে",                  // 3 Bengali
                                            "Students learn about series circuits here", // 4 English
                                        });
     CHECK(lexical_hits(**store, "संश्लेषण") == std::vector<std::int64_t>{1});
@@ -130,13 +133,14 @@ TEST_CASE("the built-in embedder is deterministic, normalised and puts related t
     auto e = make_hash_embedder(384);
     CHECK(e->dimension() == 384);
     CHECK(e->model() == "hash-ngram-v1/384");
-    const std::vector<std::string> texts{"series and parallel circuits with torch bulbs",
-                                         "a series circuit with two bulbs", "turmeric turns red in soap water",
-                                         "series and parallel circuits with torch bulbs"};
+    const std::vector<std::string> texts{
+        "series and parallel circuits with torch bulbs", "a series circuit with two bulbs",
+        "turmeric turns red in soap water", "series and parallel circuits with torch bulbs"};
     auto v = e->embed(texts);
     REQUIRE(v);
     REQUIRE(v->size() == 4);
-    for (const auto& x : *v) CHECK(std::sqrt(dot(x, x)) == doctest::Approx(1.0).epsilon(1e-5));
+    for (const auto& x : *v)
+        CHECK(std::sqrt(dot(x, x)) == doctest::Approx(1.0).epsilon(1e-5));
     CHECK((*v)[0] == (*v)[3]);
     CHECK(dot((*v)[0], (*v)[1]) > dot((*v)[0], (*v)[2]) + 0.1f);
     CHECK(make_hash_embedder(256)->embed(texts)->front().size() == 256);
@@ -153,7 +157,8 @@ TEST_CASE("search validates its request") {
 TEST_CASE("hits carry the page, section and the three scores, and filters apply") {
     Fixture f;
     const auto id = f.ingest();
-    auto r = f.platform->retrieval().search({.query = "why does the other bulb go out in a series circuit", .k = 3});
+    auto r = f.platform->retrieval().search(
+        {.query = "why does the other bulb go out in a series circuit", .k = 3});
     REQUIRE(r);
     REQUIRE_FALSE(r->hits.empty());
     CHECK(r->vector_used);
@@ -164,19 +169,22 @@ TEST_CASE("hits carry the page, section and the three scores, and filters apply"
     CHECK(top.bm25.has_value());
     CHECK(top.vector.has_value());
     CHECK(top.fused > 0);
-    for (std::size_t i = 1; i < r->hits.size(); ++i) CHECK(r->hits[i - 1].fused >= r->hits[i].fused);
+    for (std::size_t i = 1; i < r->hits.size(); ++i)
+        CHECK(r->hits[i - 1].fused >= r->hits[i].fused);
 
     auto hindi = f.search("प्रकाश संश्लेषण से भोजन");
     REQUIRE_FALSE(hindi.hits.empty());
     CHECK(hindi.hits.front().page_start == 7);
 
     auto section = f.platform->retrieval().search(
-        {.query = "bulb", .section = std::string("2.1 Activity: series and parallel circuits with torch bulbs")});
+        {.query = "bulb",
+         .section = std::string("2.1 Activity: series and parallel circuits with torch bulbs")});
     REQUIRE(section);
     REQUIRE_FALSE(section->hits.empty());
     // A chunk that took in a short section's text names both ("a; b"); the filter matches either.
     for (const auto& h : section->hits)
-        CHECK(("; " + h.section + "; ").find("; 2.1 Activity: series and parallel circuits with torch bulbs; ") !=
+        CHECK(("; " + h.section + "; ")
+                  .find("; 2.1 Activity: series and parallel circuits with torch bulbs; ") !=
               std::string::npos);
 
     auto other_manual = f.platform->retrieval().search({.query = "bulb", .manual_ids = {id + 100}});
@@ -217,7 +225,8 @@ TEST_CASE("a damaged vector index file is detected by its checksum and rebuilt")
     f.ingest();
     f.platform.reset();
     {
-        std::fstream file(f.dir.path() / "index" / "vectors.hnsw", std::ios::in | std::ios::out | std::ios::binary);
+        std::fstream file(f.dir.path() / "index" / "vectors.hnsw",
+                          std::ios::in | std::ios::out | std::ios::binary);
         file.seekp(200);
         file.write("garbage!", 8);
     }
@@ -259,11 +268,14 @@ TEST_CASE("searches keep working while a manual is being indexed") {
     std::thread searcher([&] {
         while (indexing) {
             auto r = f.platform->retrieval().search({.query = "series circuit bulb", .k = 5});
-            if (!r) ++failures;
-            else ++during;
+            if (!r)
+                ++failures;
+            else
+                ++during;
         }
     });
-    for (int i = 0; i < 3; ++i) REQUIRE(f.platform->manuals().index(id));
+    for (int i = 0; i < 3; ++i)
+        REQUIRE(f.platform->manuals().index(id));
     indexing = false;
     searcher.join();
     CHECK(failures == 0);
@@ -318,7 +330,8 @@ TEST_CASE("a manual indexed by an older chunker is re-chunked by a job at open w
     }
     f.reopen();
     // Search answers at once, from whichever chunks are committed (old or new, never none).
-    auto during = f.platform->retrieval().search({.query = "series circuit bulb", .k = 3, .mode = SearchMode::lexical});
+    auto during =
+        f.platform->retrieval().search({.query = "series circuit bulb", .k = 3, .mode = SearchMode::lexical});
     REQUIRE(during);
     auto jobs = f.platform->jobs().list({0, 10}, "manual.rechunk");
     REQUIRE(jobs);

@@ -308,9 +308,11 @@ TEST_CASE("the data dir is created owner-only (0700), the database and stored fi
     };
     CHECK(mode(cfg.data_dir) == 0700);
     CHECK(mode(cfg.data_dir / "shiksha.db") == 0600);
-    if (std::filesystem::exists(cfg.data_dir / "shiksha.db-wal")) CHECK(mode(cfg.data_dir / "shiksha.db-wal") == 0600);
-    auto up = (*platform)->manuals().upload_file(
-        std::filesystem::path(SHIKSHA_SOURCE_DIR) / "examples/data/low_cost_science_handbook.pdf", {"Handbook", ""});
+    if (std::filesystem::exists(cfg.data_dir / "shiksha.db-wal"))
+        CHECK(mode(cfg.data_dir / "shiksha.db-wal") == 0600);
+    auto up = (*platform)->manuals().upload_file(std::filesystem::path(SHIKSHA_SOURCE_DIR) /
+                                                     "examples/data/low_cost_science_handbook.pdf",
+                                                 {"Handbook", ""});
     REQUIRE(up);
     int files = 0;
     for (const auto& e : std::filesystem::directory_iterator(cfg.data_dir / "manuals")) {

@@ -126,11 +126,11 @@ struct RejectedRecipient {
 struct ShareResult {
     std::vector<Delivery> deliveries; ///< one per valid recipient, in request order
     std::vector<RejectedRecipient> rejected;
-    int queued = 0;                        ///< new outbox rows
-    int reused = 0;                        ///< shared before: the existing row is reported, nothing is resent
-    int accepted = 0;  ///< deliveries a gateway has accepted (sent, delivered or read) when answering
-    int failed = 0;    ///< deliveries that failed for good when answering
-    int pending = 0;   ///< deliveries still waiting for the gateway (pending or in flight)
+    int queued = 0;   ///< new outbox rows
+    int reused = 0;   ///< shared before: the existing row is reported, nothing is resent
+    int accepted = 0; ///< deliveries a gateway has accepted (sent, delivered or read) when answering
+    int failed = 0;   ///< deliveries that failed for good when answering
+    int pending = 0;  ///< deliveries still waiting for the gateway (pending or in flight)
     std::optional<std::int64_t> export_id; ///< the attached PDF
     std::string pdf_filename;
     /// Signed download link (expires with the export): absolute when a public base is known, else the

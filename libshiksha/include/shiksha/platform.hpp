@@ -46,10 +46,10 @@ namespace shiksha {
 
 /// An external service the platform talks to, and what this process's calls to it last did.
 struct ProviderHealth {
-    std::string name;       ///< "llm", "embeddings", "translation.google", "whatsapp", "youtube"…
-    std::string provider;   ///< what answers: "groq/openai-compatible", "built-in", "twilio"…
+    std::string name;        ///< "llm", "embeddings", "translation.google", "whatsapp", "youtube"…
+    std::string provider;    ///< what answers: "groq/openai-compatible", "built-in", "twilio"…
     bool configured = false; ///< false: the offline default serves (no network)
-    std::string endpoint;   ///< base URL, "" for built-in or host-supplied providers
+    std::string endpoint;    ///< base URL, "" for built-in or host-supplied providers
     std::optional<Timestamp> last_success;
     std::optional<Timestamp> last_failure;
     std::string last_error; ///< of the last failure
@@ -60,9 +60,9 @@ struct ProviderHealth {
 /// Everything an operator checks first (GET /api/health/detailed).
 struct HealthReport {
     bool database_ok = false;
-    std::string database_error;          ///< why not, when not
-    int schema_version = 0;              ///< of the open database
-    int schema_version_supported = 0;    ///< newest this build knows
+    std::string database_error;       ///< why not, when not
+    int schema_version = 0;           ///< of the open database
+    int schema_version_supported = 0; ///< newest this build knows
     std::filesystem::path data_dir;
     std::uint64_t disk_capacity_bytes = 0; ///< of the file system holding the data directory
     std::uint64_t disk_free_bytes = 0;
@@ -73,9 +73,9 @@ struct HealthReport {
     std::size_t index_dimension = 0;
     bool index_rebuilding = false;
     std::vector<ProviderHealth> providers;
-    unsigned workers = 0;               ///< threads of the worker pool
-    std::size_t worker_queue = 0;       ///< tasks waiting for one
-    std::int64_t jobs_queued = 0;       ///< among the newest 1,000 jobs
+    unsigned workers = 0;         ///< threads of the worker pool
+    std::size_t worker_queue = 0; ///< tasks waiting for one
+    std::int64_t jobs_queued = 0; ///< among the newest 1,000 jobs
     std::int64_t jobs_running = 0;
     std::int64_t outbox_unfinished = 0; ///< WhatsApp messages pending or in flight
     std::string version;

@@ -260,7 +260,8 @@ Result<PerformanceReport> AnalyticsEngine::module_performance(const PerformanceQ
     if (q.min_ratings < 1 || q.min_ratings > 1000000)
         return fail_field("min_ratings", "min_ratings: must be 1..1000000");
     if (q.limit < 1 || q.limit > 100) return fail_field("limit", "limit: must be 1..100");
-    if (!(q.threshold >= 0.0 && q.threshold <= 1.0)) return fail_field("threshold", "threshold: must be 0..1");
+    if (!(q.threshold >= 0.0 && q.threshold <= 1.0))
+        return fail_field("threshold", "threshold: must be 0..1");
     auto stats = impl_->store->read([&](SQLite::Database& db) -> Result<std::vector<repo::ModuleStats>> {
         return repo::module_stats(db);
     });

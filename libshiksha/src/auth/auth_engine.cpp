@@ -430,7 +430,8 @@ Result<Session> AuthEngine::authenticate(std::string_view access_token) {
         auto row = detail::user_repo::get(db, user_id);
         if (!row || !row->user.active) return fail(ErrorCode::unauthenticated, "User not found or inactive");
         // A password change, a deactivation or a detected refresh-token theft bumped it.
-        if (claims->gen != row->token_generation) return fail(ErrorCode::unauthenticated, "Token has been revoked");
+        if (claims->gen != row->token_generation)
+            return fail(ErrorCode::unauthenticated, "Token has been revoked");
         return Session{row->user, claims->jti, detail::to_timestamp(claims->exp * 1'000'000)};
     });
 }

@@ -1,7 +1,7 @@
 #include "shiksha/config.hpp"
 
-#include "core/random.hpp"
 #include "core/files.hpp"
+#include "core/random.hpp"
 #include "core/text.hpp"
 
 #include <fmt/format.h>

@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <fstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace shiksha::detail {
@@ -44,10 +44,12 @@ Result<void> write_file_atomically(const std::filesystem::path& path, std::strin
     std::error_code ec;
     std::filesystem::create_directories(path.parent_path(), ec);
     if (ec)
-        return fail(ErrorCode::unavailable, fmt::format("cannot create the folder for {}: {}", shown, ec.message()));
+        return fail(ErrorCode::unavailable,
+                    fmt::format("cannot create the folder for {}: {}", shown, ec.message()));
     const auto tmp = path.string() + std::string(temporary_marker) + detail::random_hex(4);
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return fail(ErrorCode::unavailable, fmt::format("cannot write {}: {}", shown, std::strerror(errno)));
+    if (fd < 0)
+        return fail(ErrorCode::unavailable, fmt::format("cannot write {}: {}", shown, std::strerror(errno)));
     std::size_t written = 0;
     while (written < bytes.size()) {
         const auto n = ::write(fd, bytes.data() + written, bytes.size() - written);
@@ -55,7 +57,8 @@ Result<void> write_file_atomically(const std::filesystem::path& path, std::strin
             const int err = n < 0 ? errno : ENOSPC; // a zero-byte write means no room either
             ::close(fd);
             std::filesystem::remove(tmp, ec);
-            return fail(ErrorCode::unavailable, fmt::format("cannot write {}: {}", shown, std::strerror(err)));
+            return fail(ErrorCode::unavailable,
+                        fmt::format("cannot write {}: {}", shown, std::strerror(err)));
         }
         written += static_cast<std::size_t>(n);
     }
@@ -64,7 +67,8 @@ Result<void> write_file_atomically(const std::filesystem::path& path, std::strin
     ::close(fd);
     if (!synced) {
         std::filesystem::remove(tmp, ec);
-        return fail(ErrorCode::unavailable, fmt::format("cannot sync {}: {}", shown, std::strerror(sync_error)));
+        return fail(ErrorCode::unavailable,
+                    fmt::format("cannot sync {}: {}", shown, std::strerror(sync_error)));
     }
     std::filesystem::rename(tmp, path, ec);
     if (ec) {

@@ -52,7 +52,8 @@ Result<DataDirLock> DataDirLock::acquire(const std::filesystem::path& data_dir) 
                     fmt::format("cannot create owner.lock in the data directory: {}", std::strerror(errno)));
     bool sole = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
     if (sole) {
-        const std::string line = fmt::format("pid {} (started at clock tick {})\n", ::getpid(), process_start_time());
+        const std::string line =
+            fmt::format("pid {} (started at clock tick {})\n", ::getpid(), process_start_time());
         if (::ftruncate(fd, 0) == 0) (void)::pwrite(fd, line.data(), line.size(), 0);
     }
     std::string recorded = read_all(fd);

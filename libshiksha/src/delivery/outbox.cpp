@@ -138,7 +138,7 @@ Result<void> DeliveryEngine::Impl::wait_idle(std::int64_t module_id, std::chrono
 }
 
 Result<std::vector<Delivery>> DeliveryEngine::Impl::wait_first_attempt(const std::vector<std::int64_t>& ids,
-                                                                        std::chrono::milliseconds timeout) {
+                                                                       std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::unique_lock lock(mu_);
     for (;;) {

@@ -193,7 +193,8 @@ Result<ExportedFile> ExportEngine::module_pdf(std::int64_t module_id, const PdfO
                 !std::filesystem::exists(file.path))
                 break;
         }
-        if (auto ok = detail::write_file_atomically(file.path, rendered->bytes, d.directory.parent_path()); !ok)
+        if (auto ok = detail::write_file_atomically(file.path, rendered->bytes, d.directory.parent_path());
+            !ok)
             return std::unexpected(ok.error());
         ExportedFile f = detail::export_repo::insert(db, file, actor.user_id);
         audit(db, actor, "export.pdf", f.id,
@@ -265,10 +266,11 @@ namespace {
 /// renders to the same bytes), but never at the same microsecond, so an old link cannot fetch
 /// it. The leading tag keeps signatures of this layout apart from any other.
 std::string link_signature(std::string_view secret, const ExportedFile& file, std::string_view expires) {
-    const auto created = std::chrono::duration_cast<std::chrono::microseconds>(file.created_at.time_since_epoch());
-    return detail::hex_encode(detail::hmac_sha256(
-        secret, fmt::format("export-link-v2\n{}\n{}\n{}\n{}\n{}", file.id, file.sha256, created.count(),
-                            file.filename, expires)));
+    const auto created =
+        std::chrono::duration_cast<std::chrono::microseconds>(file.created_at.time_since_epoch());
+    return detail::hex_encode(
+        detail::hmac_sha256(secret, fmt::format("export-link-v2\n{}\n{}\n{}\n{}\n{}", file.id, file.sha256,
+                                                created.count(), file.filename, expires)));
 }
 
 std::int64_t unix_seconds(Timestamp t) {
@@ -296,7 +298,8 @@ Result<std::pair<ExportedFile, std::string>> ExportEngine::download_shared(std::
     const auto not_found = [] { return fail(ErrorCode::not_found, "File not found"); };
     std::int64_t expires_at = 0;
     if (auto [end, ec] = std::from_chars(expires.data(), expires.data() + expires.size(), expires_at);
-        d.link_secret.empty() || expires.empty() || ec != std::errc{} || end != expires.data() + expires.size())
+        d.link_secret.empty() || expires.empty() || ec != std::errc{} ||
+        end != expires.data() + expires.size())
         return not_found();
     // The link's own expiry, whatever the record says now.
     if (unix_seconds(now_utc()) >= expires_at) return not_found();

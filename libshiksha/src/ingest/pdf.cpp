@@ -288,8 +288,8 @@ Result<PageContent> PdfDocument::read_page(int number) const {
     std::vector<PlacedWord> words;
     for (const auto& w : page->text_list(poppler::page::text_list_include_font)) {
         const auto box = w.bbox();
-        PlacedWord pw{to_utf8(w.text()), box.left(), box.top(), box.right(), box.bottom(), 0, false,
-                      w.has_space_after()};
+        PlacedWord pw{to_utf8(w.text()), box.left(), box.top(), box.right(),
+                      box.bottom(),      0,          false,     w.has_space_after()};
         if (w.has_font_info()) {
             pw.size = std::round(w.get_font_size() * 2) / 2;
             pw.bold = bold_font(w.get_font_name());
@@ -312,7 +312,8 @@ bool has_ink(const PdfDocument::Raster& raster) {
     constexpr int enough = 3;
     int dark = 0;
     for (int y = 0; y < raster.height; ++y) {
-        const unsigned char* row = raster.pixels.data() + static_cast<std::size_t>(y) * static_cast<std::size_t>(raster.stride);
+        const unsigned char* row =
+            raster.pixels.data() + static_cast<std::size_t>(y) * static_cast<std::size_t>(raster.stride);
         for (int x = 0; x < raster.width; ++x) {
             if (row[x] < ink && ++dark >= enough) return true;
         }

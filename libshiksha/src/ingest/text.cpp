@@ -313,8 +313,8 @@ std::size_t remove_running_headers(std::vector<PageContent>& pages, double min_f
             ++pages_with_place[key];
     }
     const auto at_least = [&](double fraction) {
-        return std::max<std::size_t>(
-            3, static_cast<std::size_t>(std::ceil(std::max(0.0, fraction) * static_cast<double>(pages.size()))));
+        return std::max<std::size_t>(3, static_cast<std::size_t>(std::ceil(
+                                            std::max(0.0, fraction) * static_cast<double>(pages.size()))));
     };
     const std::size_t needed = at_least(min_fraction);
     const std::size_t needed_in_place = at_least(std::min(min_fraction, 0.3));

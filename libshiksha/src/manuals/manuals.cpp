@@ -107,7 +107,8 @@ void collect_blocks(const detail::PageContent& page, double body_size, SectionSt
         if (detail::heading_level(line, body_size) > 0) {
             flush();
             if (section.has_text) section.headings.clear();
-            if (section.headings.size() >= max_joined_headings) section.headings.erase(section.headings.begin());
+            if (section.headings.size() >= max_joined_headings)
+                section.headings.erase(section.headings.begin());
             section.headings.push_back(line.text);
             section.title.clear();
             for (const auto& h : section.headings)
@@ -370,7 +371,8 @@ Result<IndexReport> ManualEngine::index(std::int64_t id, const IndexOptions& opt
                 ocr_blocked = fmt::format("the OCR language pack '{}' is not installed (apt-get install "
                                           "tesseract-ocr-{})",
                                           missing_packs.front(), missing_packs.front());
-            } else if (auto probe = (*doc)->render_page(n, ink_probe_dpi); probe && !detail::has_ink(*probe)) {
+            } else if (auto probe = (*doc)->render_page(n, ink_probe_dpi);
+                       probe && !detail::has_ink(*probe)) {
                 // Nothing on the page to read: Tesseract would spend seconds finding that out.
                 rep.method = "none";
                 rep.reason = "The page is blank (no ink); nothing to OCR.";
@@ -452,9 +454,9 @@ Result<IndexReport> ManualEngine::index(std::int64_t id, const IndexOptions& opt
     const std::optional<std::string> lang = language.empty() ? std::nullopt : std::optional(language);
     auto replaced = d.store->write([&](SQLite::Database& db) -> Result<detail::manual_repo::Replaced> {
         if (!detail::manual_repo::get(db, id)) return std::unexpected(not_found(id)); // deleted meanwhile
-        auto r = detail::manual_repo::replace_index(db, id, stored, chunks, d.retrieval.model(), *vectors,
-                                                    lang, report.ocr_pages, now_utc(),
-                                                    detail::chunker_version);
+        auto r =
+            detail::manual_repo::replace_index(db, id, stored, chunks, d.retrieval.model(), *vectors, lang,
+                                               report.ocr_pages, now_utc(), detail::chunker_version);
         audit(db, actor, "manual.index", id,
               Json::object(
                   {{"chunks", static_cast<std::int64_t>(chunks.size())}, {"ocr_pages", report.ocr_pages}}));
@@ -503,9 +505,9 @@ Result<std::optional<Job>> ManualEngine::rechunk_outdated(const Actor& actor) {
     });
     if (!ids) return std::unexpected(ids.error());
     if (ids->empty()) return std::optional<Job>();
-    impl_->logger.info("re-chunking manuals indexed by an older chunker",
-                       {{"manuals", static_cast<std::int64_t>(ids->size())},
-                        {"chunker_version", detail::chunker_version}});
+    impl_->logger.info(
+        "re-chunking manuals indexed by an older chunker",
+        {{"manuals", static_cast<std::int64_t>(ids->size())}, {"chunker_version", detail::chunker_version}});
     auto job = impl_->jobs.start(
         "manual.rechunk", actor.user_id, [this, ids = *ids, actor](JobContext& ctx) -> Result<Json> {
             std::int64_t done = 0, failed = 0;
@@ -526,7 +528,8 @@ Result<std::optional<Job>> ManualEngine::rechunk_outdated(const Actor& actor) {
                                        {{"manual_id", id}, {"error", report.error().message}});
                 }
             }
-            return Json::object({{"rechunked", done}, {"failed", failed}, {"chunker_version", detail::chunker_version}});
+            return Json::object(
+                {{"rechunked", done}, {"failed", failed}, {"chunker_version", detail::chunker_version}});
         });
     if (!job) return std::unexpected(job.error());
     return std::optional<Job>(std::move(*job));

@@ -28,7 +28,6 @@ namespace {
 
 constexpr std::string_view llm_service = "The language model";
 
-
 constexpr std::string_view module_prompt_version = "module-v1";
 constexpr std::string_view answer_prompt_version = "answer-v1";
 constexpr std::size_t module_chunks = 6;

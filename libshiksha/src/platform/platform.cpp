@@ -70,7 +70,8 @@ Result<std::unique_ptr<Platform>> Platform::open(Config config) {
     auto impl = std::make_unique<Impl>();
     impl->logger = Logger(config.log_sink, config.log_level);
 
-    if (auto made = detail::create_private_directory(config.data_dir); !made) return std::unexpected(made.error());
+    if (auto made = detail::create_private_directory(config.data_dir); !made)
+        return std::unexpected(made.error());
     auto owner = detail::DataDirLock::acquire(config.data_dir);
     if (!owner) return std::unexpected(owner.error());
     impl->owner = std::move(*owner);
@@ -236,8 +237,15 @@ Result<void> Platform::check_health() {
 namespace {
 
 ProviderHealth provider(std::string name, std::string kind, bool configured, std::string endpoint) {
-    ProviderHealth p{std::move(name), std::move(kind), configured, configured ? std::move(endpoint) : "",
-                     {}, {}, {}, 0, 0};
+    ProviderHealth p{std::move(name),
+                     std::move(kind),
+                     configured,
+                     configured ? std::move(endpoint) : "",
+                     {},
+                     {},
+                     {},
+                     0,
+                     0};
     if (!p.endpoint.empty()) {
         if (auto seen = detail::endpoint_health(detail::endpoint_key(p.endpoint))) {
             p.last_success = seen->last_success;
@@ -287,20 +295,21 @@ HealthReport Platform::detailed_health() {
     }
     const bool custom_llm = c.providers.llm != nullptr;
     r.providers.push_back(provider("llm",
-                                   custom_llm                ? "host-supplied"
-                                   : c.llm.configured()      ? "openai-compatible " + c.llm.model
-                                                             : "offline rule-based adapter",
+                                   custom_llm           ? "host-supplied"
+                                   : c.llm.configured() ? "openai-compatible " + c.llm.model
+                                                        : "offline rule-based adapter",
                                    custom_llm || c.llm.configured(),
                                    custom_llm ? "" : c.llm.effective_base_url()));
     const bool custom_embedder = c.providers.embedder != nullptr;
-    r.providers.push_back(provider("embeddings",
-                                   custom_embedder              ? "host-supplied"
-                                   : c.embeddings.base_url.empty() ? "built-in hash embedder"
-                                                                   : "openai-compatible " + c.embeddings.model,
-                                   custom_embedder || !c.embeddings.base_url.empty(),
-                                   custom_embedder ? "" : c.embeddings.base_url));
+    r.providers.push_back(provider(
+        "embeddings",
+        custom_embedder                 ? "host-supplied"
+        : c.embeddings.base_url.empty() ? "built-in hash embedder"
+                                        : "openai-compatible " + c.embeddings.model,
+        custom_embedder || !c.embeddings.base_url.empty(), custom_embedder ? "" : c.embeddings.base_url));
     r.providers.push_back(provider("translation.google", "Google Cloud Translation v2",
-                                   in_chain(c.translation.providers, "google"), c.translation.google_base_url));
+                                   in_chain(c.translation.providers, "google"),
+                                   c.translation.google_base_url));
     r.providers.push_back(provider("translation.bhashini", "Bhashini (ULCA)",
                                    in_chain(c.translation.providers, "bhashini"),
                                    c.translation.bhashini_pipeline_url));
@@ -325,8 +334,7 @@ HealthReport Platform::detailed_health() {
     if (outbox) r.outbox_unfinished = *outbox;
     r.version = std::string(version_string);
     r.started_at = d.started_at;
-    r.uptime_seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - d.started).count();
+    r.uptime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - d.started).count();
     return r;
 }
 

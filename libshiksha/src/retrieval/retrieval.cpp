@@ -352,7 +352,8 @@ Result<SearchResult> RetrievalEngine::search(const SearchRequest& request) {
             }
         } end_read{db};
         if (!match.empty()) {
-            const auto lexical = detail::chunk_repo::bm25(db, match, request.manual_ids, request.section, pool);
+            const auto lexical =
+                detail::chunk_repo::bm25(db, match, request.manual_ids, request.section, pool);
             for (std::size_t r = 0; r < lexical.size(); ++r) {
                 candidates[lexical[r].first].bm25 = lexical[r].second;
                 fuse(lexical[r].first, r, 1.0);

@@ -18,7 +18,9 @@ namespace {
 
 Result<std::string> read_file(const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);
-    if (!in) return fail(ErrorCode::unavailable, fmt::format("cannot read {}", shown_path(p, p.parent_path().parent_path())));
+    if (!in)
+        return fail(ErrorCode::unavailable,
+                    fmt::format("cannot read {}", shown_path(p, p.parent_path().parent_path())));
     std::stringstream ss;
     ss << in.rdbuf();
     return ss.str();
@@ -64,7 +66,9 @@ Result<std::unique_ptr<HnswGraph>> HnswGraph::load(const std::filesystem::path& 
     try {
         impl->hnsw = std::make_unique<hnswlib::HierarchicalNSW<float>>(&impl->space, file.string());
     } catch (const std::exception& e) {
-        return fail(ErrorCode::unavailable, fmt::format("cannot load {}: {}", shown_path(file, file.parent_path().parent_path()), e.what()));
+        return fail(
+            ErrorCode::unavailable,
+            fmt::format("cannot load {}: {}", shown_path(file, file.parent_path().parent_path()), e.what()));
     }
     impl->hnsw->setEf(config.hnsw_ef_search);
     std::unique_ptr<HnswGraph> graph(new HnswGraph(std::move(model), dimension, std::move(impl)));
@@ -127,7 +131,9 @@ Result<void> HnswGraph::save(const std::filesystem::path& file) const {
     try {
         impl_->hnsw->saveIndex(file.string());
     } catch (const std::exception& e) {
-        return fail(ErrorCode::unavailable, fmt::format("cannot save {}: {}", shown_path(file, file.parent_path().parent_path()), e.what()));
+        return fail(
+            ErrorCode::unavailable,
+            fmt::format("cannot save {}: {}", shown_path(file, file.parent_path().parent_path()), e.what()));
     }
     return {};
 }
@@ -213,7 +219,8 @@ Result<void> VectorIndex::save() {
     std::error_code ec;
     std::filesystem::create_directories(dir_, ec);
     if (ec)
-        return fail(ErrorCode::unavailable, fmt::format("cannot create {}: {}", shown_path(dir_, dir_.parent_path()), ec.message()));
+        return fail(ErrorCode::unavailable,
+                    fmt::format("cannot create {}: {}", shown_path(dir_, dir_.parent_path()), ec.message()));
     const auto tmp = dir_ / ("vectors.hnsw.tmp-" + random_hex(4));
     Json meta;
     {
@@ -234,7 +241,9 @@ Result<void> VectorIndex::save() {
     {
         std::ofstream out(meta_tmp, std::ios::binary | std::ios::trunc);
         out << meta.dump();
-        if (!out) return fail(ErrorCode::unavailable, fmt::format("cannot write {}", shown_path(meta_tmp, dir_.parent_path())));
+        if (!out)
+            return fail(ErrorCode::unavailable,
+                        fmt::format("cannot write {}", shown_path(meta_tmp, dir_.parent_path())));
     }
     std::filesystem::rename(meta_tmp, meta_file(), ec);
     if (!ec) std::filesystem::rename(tmp, graph_file(), ec);

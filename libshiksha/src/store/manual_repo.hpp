@@ -66,8 +66,8 @@ struct Replaced {
 [[nodiscard]] Replaced replace_index(SQLite::Database& db, std::int64_t manual_id,
                                      std::span<const StoredPage> pages, std::span<const NewChunk> chunks,
                                      std::string_view model, std::span<const std::vector<float>> vectors,
-                                     const std::optional<std::string>& language, int ocr_pages,
-                                     Timestamp now, int chunker_version);
+                                     const std::optional<std::string>& language, int ocr_pages, Timestamp now,
+                                     int chunker_version);
 [[nodiscard]] std::vector<Chunk> chunks(SQLite::Database& db, std::int64_t manual_id, std::int64_t offset,
                                         std::int64_t limit);
 [[nodiscard]] std::vector<PageReport> pages(SQLite::Database& db, std::int64_t manual_id);

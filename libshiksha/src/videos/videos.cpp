@@ -707,8 +707,9 @@ Result<VideoSearchResult> VideoEngine::search(const VideoSearchRequest& request)
         return fail_field("max_results", "max_results: Input should be between 1 and 50");
     const auto duration = detail::ascii_lower(request.duration.empty() ? "any" : request.duration);
     if (duration != "any" && duration != "short" && duration != "medium" && duration != "long")
-        return fail_field("video_duration", "video_duration: should be any, short (< 4 min), medium (4–20 min) "
-                                            "or long (> 20 min)");
+        return fail_field("video_duration",
+                          "video_duration: should be any, short (< 4 min), medium (4–20 min) "
+                          "or long (> 20 min)");
     std::string language_key;
     if (request.language && !detail::trim(*request.language).empty()) {
         const Language* l = find_language(*request.language);
